@@ -1,0 +1,177 @@
+package io.mptcp.ffi;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The Linux system calls this library uses, with Java types, behind one mockable interface.
+ *
+ * <p>This is the only way the rest of the library reaches the kernel. The implementation that
+ * calls libc ({@link #system()}) reads errno on the calling thread right after each call and
+ * turns it into an {@link ErrnoException} that names the syscall; nothing above this interface
+ * sees a raw errno. The conventions:
+ * <ul>
+ *   <li>{@code EINTR} is retried here (a blocking wait is retried with the time that is left),
+ *       except where a method says otherwise.</li>
+ *   <li>{@code EAGAIN}/{@code EWOULDBLOCK} from a data or accept call is not an error: the call
+ *       returns {@link IoStatus#UNAVAILABLE}.</li>
+ *   <li>Every other failure throws {@link ErrnoException}.</li>
+ *   <li>Buffers passed for data must be direct; the call uses the bytes between position and
+ *       limit and never moves the position (callers own the NIO bookkeeping).</li>
+ *   <li>File descriptors are plain ints; sockets and pipes are created non-blocking and
+ *       close-on-exec by their callers through the flags they pass.</li>
+ * </ul>
+ */
+public interface LinuxSyscalls {
+
+    /**
+     * The libc-backed implementation, loaded on first use.
+     *
+     * @throws NativeUnavailableException if native access cannot be set up here (jffi could not
+     *     load its stub, not Linux, unsupported architecture); the message says what to fix
+     */
+    static LinuxSyscalls system() throws NativeUnavailableException {
+        return NativeLoader.syscalls();
+    }
+
+    // ---- sockets ------------------------------------------------------------------------
+
+    /** socket(2); {@code type} carries {@code SOCK_NONBLOCK|SOCK_CLOEXEC} as the caller wants. */
+    int socket(int domain, int type, int protocol) throws ErrnoException;
+
+    /** socketpair(2); returns the two descriptors. */
+    int[] socketpair(int domain, int type, int protocol) throws ErrnoException;
+
+    /** bind(2) of an INET socket of {@code family} ({@code AF_INET} or {@code AF_INET6}). */
+    void bind(int fd, int family, InetSocketAddress local) throws ErrnoException;
+
+    /** listen(2). */
+    void listen(int fd, int backlog) throws ErrnoException;
+
+    /**
+     * accept4(2) without reading the peer address (use {@link #getpeername}).
+     *
+     * @return the new descriptor, or {@link IoStatus#UNAVAILABLE} when none is pending
+     */
+    int accept4(int fd, int flags) throws ErrnoException;
+
+    /**
+     * connect(2) of an INET socket of {@code family}.
+     *
+     * @return {@code true} if connected at once, {@code false} if the connection is in progress
+     *     ({@code EINPROGRESS}, or {@code EINTR}, after which it also goes on asynchronously)
+     */
+    boolean connect(int fd, int family, InetSocketAddress remote) throws ErrnoException;
+
+    /** getsockname(2) of an INET socket; an IPv4-mapped IPv6 address comes back as IPv4. */
+    InetSocketAddress getsockname(int fd) throws ErrnoException;
+
+    /** getpeername(2) of an INET socket; an IPv4-mapped IPv6 address comes back as IPv4. */
+    InetSocketAddress getpeername(int fd) throws ErrnoException;
+
+    /** shutdown(2); {@code how} is {@code SHUT_RD}, {@code SHUT_WR} or {@code SHUT_RDWR}. */
+    void shutdown(int fd, int how) throws ErrnoException;
+
+    /** getsockopt(2) of an int-valued option. */
+    int getsockoptInt(int fd, int level, int optname) throws ErrnoException;
+
+    /** setsockopt(2) of an int-valued option. */
+    void setsockoptInt(int fd, int level, int optname, int value) throws ErrnoException;
+
+    /**
+     * getsockopt(2) into {@code value} (direct; position to limit is the option buffer).
+     *
+     * @return the option length the kernel wrote back
+     */
+    int getsockopt(int fd, int level, int optname, ByteBuffer value) throws ErrnoException;
+
+    /** setsockopt(2) from {@code value} (direct; position to limit is the option value). */
+    void setsockopt(int fd, int level, int optname, ByteBuffer value) throws ErrnoException;
+
+    // ---- data ---------------------------------------------------------------------------
+
+    /**
+     * read(2) into {@code dst} (direct) at its position, at most {@code dst.remaining()} bytes.
+     *
+     * @return bytes read, 0 at end of stream, or {@link IoStatus#UNAVAILABLE}
+     */
+    int read(int fd, ByteBuffer dst) throws ErrnoException;
+
+    /**
+     * write(2) from {@code src} (direct) at its position.
+     *
+     * @return bytes written, or {@link IoStatus#UNAVAILABLE}
+     */
+    int write(int fd, ByteBuffer src) throws ErrnoException;
+
+    /**
+     * readv(2) into {@code dsts[offset .. offset+length)} (all direct; {@code length} at most
+     * {@link LinuxUapi#IOV_MAX}).
+     *
+     * @return bytes read, 0 at end of stream, or {@link IoStatus#UNAVAILABLE}
+     */
+    long readv(int fd, ByteBuffer[] dsts, int offset, int length) throws ErrnoException;
+
+    /**
+     * writev(2) from {@code srcs[offset .. offset+length)} (all direct; {@code length} at most
+     * {@link LinuxUapi#IOV_MAX}).
+     *
+     * @return bytes written, or {@link IoStatus#UNAVAILABLE}
+     */
+    long writev(int fd, ByteBuffer[] srcs, int offset, int length) throws ErrnoException;
+
+    /**
+     * send(2) from {@code src} (direct) with {@code flags} (e.g. {@code MSG_OOB}).
+     *
+     * @return bytes sent, or {@link IoStatus#UNAVAILABLE}
+     */
+    int send(int fd, ByteBuffer src, int flags) throws ErrnoException;
+
+    /** ioctl(FIONREAD): bytes that can be read without blocking. */
+    int available(int fd) throws ErrnoException;
+
+    /** close(2). Not retried on {@code EINTR}: Linux has released the descriptor anyway. */
+    void close(int fd) throws ErrnoException;
+
+    /** fcntl(2) {@code F_SETFL} toggling {@code O_NONBLOCK}. */
+    void setBlocking(int fd, boolean blocking) throws ErrnoException;
+
+    /** pipe2(2); returns {read end, write end}. */
+    int[] pipe2(int flags) throws ErrnoException;
+
+    // ---- waiting ------------------------------------------------------------------------
+
+    /**
+     * poll(2) on {@code fd} for {@code events}, and on {@code wakeupFd} for {@code POLLIN} when
+     * it is not negative (a per-channel eventfd that close() signals).
+     *
+     * @param timeoutMillis negative to wait forever
+     * @return the revents of {@code fd}, or 0 when the wait timed out, was woken through
+     *     {@code wakeupFd}, or was interrupted by a signal (not retried: callers re-check
+     *     their state and wait again)
+     */
+    int poll(int fd, int events, int wakeupFd, int timeoutMillis) throws ErrnoException;
+
+    /** epoll_create1(EPOLL_CLOEXEC). */
+    int epollCreate() throws ErrnoException;
+
+    /** epoll_ctl(2); the event's data is {@code fd} itself. */
+    void epollCtl(int epfd, int op, int fd, int events) throws ErrnoException;
+
+    /**
+     * epoll_wait(2) into {@code events}; {@code EINTR} is retried with the time left.
+     *
+     * @param timeoutMillis negative to wait forever, 0 to poll
+     * @return the number of ready events, 0 only when the timeout expired
+     */
+    int epollWait(int epfd, EpollEventBuffer events, int timeoutMillis) throws ErrnoException;
+
+    /** eventfd(2). */
+    int eventfd(int initval, int flags) throws ErrnoException;
+
+    /** Adds {@code value} to an eventfd counter; a full (non-blocking) counter is not an error. */
+    void eventfdWrite(int fd, long value) throws ErrnoException;
+
+    /** Reads and resets a non-blocking eventfd counter; 0 when it was not signalled. */
+    long eventfdRead(int fd) throws ErrnoException;
+}

@@ -1,0 +1,124 @@
+package io.mptcp.ffi;
+
+/**
+ * Linux uapi constants for sockets, epoll, eventfd and fcntl.
+ *
+ * <p>Values are those of the asm-generic ABI that x86-64 and aarch64 share (the only
+ * architectures {@link LinuxSyscalls#system()} accepts); each names the header it comes from.
+ * Constants that predate Linux 2.6.27 carry no version: they are older than any kernel with
+ * MPTCP.
+ */
+public final class LinuxUapi {
+    private LinuxUapi() {
+    }
+
+    // linux/socket.h
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int AF_NETLINK = 16;
+
+    // asm-generic/socket.h / linux/net.h
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    /** linux/net.h, Linux 2.6.27. */
+    public static final int SOCK_NONBLOCK = 0x800;
+    /** linux/net.h, Linux 2.6.27. */
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    // linux/in.h
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_IPV6 = 41;
+    /** linux/in.h, Linux 5.6: the protocol number that makes a stream socket MPTCP. */
+    public static final int IPPROTO_MPTCP = 262;
+
+    // linux/socket.h
+    public static final int SOL_IP = 0;
+    public static final int SOL_SOCKET = 1;
+    public static final int SOL_TCP = 6;
+    public static final int SOL_IPV6 = 41;
+
+    // asm-generic/socket.h
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_TYPE = 3;
+    public static final int SO_ERROR = 4;
+    public static final int SO_BROADCAST = 6;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
+    public static final int SO_OOBINLINE = 10;
+    public static final int SO_LINGER = 13;
+    /** asm-generic/socket.h, Linux 3.9. */
+    public static final int SO_REUSEPORT = 15;
+    /** asm-generic/socket.h, Linux 2.6.32. */
+    public static final int SO_PROTOCOL = 38;
+    /** asm-generic/socket.h, Linux 2.6.32. */
+    public static final int SO_DOMAIN = 39;
+
+    // linux/tcp.h
+    public static final int TCP_NODELAY = 1;
+    public static final int TCP_MAXSEG = 2;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+    public static final int TCP_INFO = 11;
+    public static final int TCP_QUICKACK = 12;
+    /** linux/tcp.h, Linux 2.6.37. */
+    public static final int TCP_USER_TIMEOUT = 18;
+    /** linux/tcp.h, Linux 6.10: 1 while the socket is MPTCP and has not fallen back to TCP. */
+    public static final int TCP_IS_MPTCP = 43;
+
+    // linux/in.h, linux/in6.h
+    public static final int IP_TOS = 1;
+    public static final int IPV6_V6ONLY = 26;
+    public static final int IPV6_TCLASS = 67;
+
+    // linux/net.h (enum sock_shutdown_cmd)
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+
+    // linux/socket.h
+    public static final int MSG_OOB = 0x1;
+    public static final int MSG_NOSIGNAL = 0x4000;
+
+    // asm-generic/poll.h
+    public static final int POLLIN = 0x001;
+    public static final int POLLPRI = 0x002;
+    public static final int POLLOUT = 0x004;
+    public static final int POLLERR = 0x008;
+    public static final int POLLHUP = 0x010;
+    public static final int POLLNVAL = 0x020;
+
+    // linux/eventpoll.h
+    public static final int EPOLLIN = 0x001;
+    public static final int EPOLLPRI = 0x002;
+    public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
+    /** linux/eventpoll.h, Linux 2.6.17. */
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    /** linux/eventpoll.h, Linux 2.6.27. */
+    public static final int EPOLL_CLOEXEC = 0x80000;
+
+    // linux/eventfd.h, Linux 2.6.27
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
+
+    // asm-generic/fcntl.h
+    public static final int O_NONBLOCK = 0x800;
+    /** asm-generic/fcntl.h, Linux 2.6.23. */
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+
+    // asm-generic/ioctls.h
+    public static final int FIONREAD = 0x541B;
+
+    /** linux/uio.h {@code UIO_MAXIOV}: the most iovecs one readv/writev takes. */
+    public static final int IOV_MAX = 1024;
+}

@@ -1,0 +1,115 @@
+package io.mptcp.nio;
+
+import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.nio.internal.MptcpPolicy;
+
+import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Pipe;
+import java.nio.channels.spi.AbstractSelector;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
+
+/**
+ * A {@link SelectorProvider} whose stream sockets are Multipath TCP, with fallback to TCP.
+ *
+ * <p>Install it JVM-wide with
+ * {@code -Djava.nio.channels.spi.SelectorProvider=io.mptcp.nio.MptcpSelectorProvider}; then
+ * every {@code SocketChannel.open()}, {@code ServerSocketChannel.open()}, {@code Selector.open()}
+ * and {@code Pipe.open()} of the program comes from here. It is never registered as a service:
+ * being on the class path changes nothing.
+ *
+ * <p>The constructor does no native work and cannot fail, because the JDK constructs the
+ * provider in a static initialiser where a failure would break NIO for the whole JVM. If native
+ * access cannot be set up, each {@code open*} method throws an {@link IOException} that says
+ * why. Which sockets use MPTCP is set by the system properties {@code io.mptcp.nio.mode}
+ * ({@code all}, {@code server}, {@code client}, {@code off}) and {@code io.mptcp.nio.strict};
+ * see the README.
+ */
+public final class MptcpSelectorProvider extends SelectorProvider {
+
+    private final LinuxSyscalls fixedSyscalls;
+    private final MptcpPolicy fixedPolicy;
+
+    /** The provider as the JDK creates it from the system property: settings read at first use. */
+    public MptcpSelectorProvider() {
+        this(null, null);
+    }
+
+    /** For tests: a given (usually mocked) native seam and policy. */
+    MptcpSelectorProvider(LinuxSyscalls syscalls, MptcpPolicy policy) {
+        this.fixedSyscalls = syscalls;
+        this.fixedPolicy = policy;
+    }
+
+    /** The native seam, loaded at first use; the failure, if any, says what to fix. */
+    LinuxSyscalls syscalls() throws IOException {
+        return fixedSyscalls != null ? fixedSyscalls : LinuxSyscalls.system();
+    }
+
+    /** The MPTCP policy, read from the system properties at first use. */
+    MptcpPolicy policy() {
+        return fixedPolicy != null ? fixedPolicy : MptcpPolicy.fromSystemProperties();
+    }
+
+    @Override
+    public AbstractSelector openSelector() throws IOException {
+        return new EpollSelector(this, syscalls());
+    }
+
+    @Override
+    public Pipe openPipe() throws IOException {
+        return new PipeImpl(this, syscalls());
+    }
+
+    @Override
+    public MptcpSocketChannel openSocketChannel() throws IOException {
+        return SocketChannelImpl.open(this, null);
+    }
+
+    @Override
+    public MptcpSocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        return SocketChannelImpl.open(this, inetFamily(family, "openSocketChannel"));
+    }
+
+    @Override
+    public MptcpServerSocketChannel openServerSocketChannel() throws IOException {
+        return ServerSocketChannelImpl.open(this, null);
+    }
+
+    @Override
+    public MptcpServerSocketChannel openServerSocketChannel(ProtocolFamily family)
+            throws IOException {
+        return ServerSocketChannelImpl.open(this, inetFamily(family, "openServerSocketChannel"));
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel() {
+        throw new UnsupportedOperationException(
+                "MptcpSelectorProvider.openDatagramChannel: datagram channels are not implemented"
+                        + " yet by mptcp-nio (planned); run UDP code without the"
+                        + " java.nio.channels.spi.SelectorProvider property for now");
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) {
+        return openDatagramChannel();
+    }
+
+    private static StandardProtocolFamily inetFamily(ProtocolFamily family, String call) {
+        Objects.requireNonNull(family, "family");
+        if (family == StandardProtocolFamily.INET || family == StandardProtocolFamily.INET6) {
+            return (StandardProtocolFamily) family;
+        }
+        if (family == StandardProtocolFamily.UNIX) {
+            throw new UnsupportedOperationException("MptcpSelectorProvider." + call
+                    + "(UNIX): UNIX-domain channels are not implemented yet by mptcp-nio"
+                    + " (planned); INET and INET6 are supported");
+        }
+        throw new UnsupportedOperationException(
+                "MptcpSelectorProvider." + call + ": protocol family " + family
+                        + " not supported; use StandardProtocolFamily.INET or INET6");
+    }
+}

@@ -1,0 +1,17 @@
+package io.mptcp.nio;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.spi.SelectorProvider;
+
+/** PLACEHOLDER: being written on main. */
+abstract non-sealed class SocketChannelImpl extends MptcpSocketChannel {
+    SocketChannelImpl(SelectorProvider p) {
+        super(p);
+    }
+
+    static MptcpSocketChannel open(MptcpSelectorProvider p, StandardProtocolFamily family)
+            throws IOException {
+        throw new IOException("not written yet");
+    }
+}

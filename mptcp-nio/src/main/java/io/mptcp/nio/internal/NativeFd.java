@@ -1,0 +1,130 @@
+package io.mptcp.nio.internal;
+
+import io.mptcp.ffi.ErrnoException;
+import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.ffi.LinuxUapi;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A channel's descriptor, with what blocking operations and asynchronous close need around it.
+ *
+ * <p>Descriptors are always non-blocking; a blocking channel operation tries the call, and when
+ * it would block, {@linkplain #park parks} in poll(2) on the descriptor <em>and</em> on a
+ * per-channel eventfd. {@link #unpark()} (called by close, and by interrupt through close)
+ * signals that eventfd, which stays readable from then on, so every thread parked now or later
+ * returns at once. The JDK wakes blocked threads with dup2 and a signal instead; neither is
+ * safe to do through JNR. The eventfd is created only when a thread first parks, so a
+ * non-blocking channel never has one.
+ *
+ * <p>The owner calls {@link #release()} once no thread can be inside a call on the descriptor
+ * any more (the channel's two-phase close guarantees that), so a descriptor number is never
+ * freed under a thread still using it.
+ */
+public final class NativeFd {
+    private final LinuxSyscalls sys;
+    private final int fd;
+
+    // Guards wakeupFd, unparked and released; held only for short, non-blocking calls.
+    private final ReentrantLock lock = new ReentrantLock();
+    private int wakeupFd = -1;
+    private boolean unparked;
+    private boolean released;
+
+    public NativeFd(LinuxSyscalls sys, int fd) {
+        this.sys = sys;
+        this.fd = fd;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public LinuxSyscalls sys() {
+        return sys;
+    }
+
+    /**
+     * Waits until {@code fd} reports one of the poll {@code events}, the timeout expires, or
+     * {@link #unpark()} is called.
+     *
+     * @param timeoutNanos 0 to wait without a time limit
+     * @return the revents of the descriptor, or 0 if it timed out, was unparked, or was
+     *     interrupted by a signal: callers re-check their state and park again
+     */
+    public int park(int events, long timeoutNanos) throws ErrnoException {
+        int wakeup;
+        lock.lock();
+        try {
+            if (unparked || released) {
+                return 0;
+            }
+            if (wakeupFd < 0) {
+                wakeupFd = sys.eventfd(0, LinuxUapi.EFD_NONBLOCK | LinuxUapi.EFD_CLOEXEC);
+            }
+            wakeup = wakeupFd;
+        } finally {
+            lock.unlock();
+        }
+        return sys.poll(fd, events, wakeup, toPollMillis(timeoutNanos));
+    }
+
+    static int toPollMillis(long timeoutNanos) {
+        if (timeoutNanos <= 0) {
+            return -1;
+        }
+        // Round up: a wait must never end before its deadline.
+        long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999L);
+        return (int) Math.min(millis, Integer.MAX_VALUE);
+    }
+
+    /** Releases every thread parked now and makes every later {@link #park} return at once. */
+    public void unpark() throws ErrnoException {
+        lock.lock();
+        try {
+            if (unparked || released) {
+                return;
+            }
+            unparked = true;
+            if (wakeupFd >= 0) {
+                sys.eventfdWrite(wakeupFd, 1);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the descriptor and the wakeup eventfd; idempotent. */
+    public void release() throws ErrnoException {
+        int wakeup;
+        lock.lock();
+        try {
+            if (released) {
+                return;
+            }
+            released = true;
+            wakeup = wakeupFd;
+            wakeupFd = -1;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            sys.close(fd);
+        } finally {
+            if (wakeup >= 0) {
+                sys.close(wakeup);
+            }
+        }
+    }
+
+    /** Whether {@link #release()} has run. */
+    public boolean isReleased() {
+        lock.lock();
+        try {
+            return released;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
