@@ -1,6 +1,7 @@
 package io.mptcp.nio;
 
 import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.nio.internal.InetSockets;
 import io.mptcp.nio.internal.MptcpPolicy;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
 
     private final LinuxSyscalls fixedSyscalls;
     private final MptcpPolicy fixedPolicy;
+    private final InetSockets sockets = new InetSockets();
 
     /** The provider as the JDK creates it from the system property: settings read at first use. */
     public MptcpSelectorProvider() {
@@ -52,6 +54,11 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     /** The MPTCP policy, read from the system properties at first use. */
     MptcpPolicy policy() {
         return fixedPolicy != null ? fixedPolicy : MptcpPolicy.fromSystemProperties();
+    }
+
+    /** Opens sockets under the policy; remembers what the kernel refused. */
+    InetSockets sockets() {
+        return sockets;
     }
 
     @Override

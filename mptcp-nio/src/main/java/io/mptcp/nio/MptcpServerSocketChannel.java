@@ -1,7 +1,9 @@
 package io.mptcp.nio;
 
 import java.nio.channels.ServerSocketChannel;
+import java.net.SocketOption;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Map;
 
 /**
  * A {@link ServerSocketChannel} listening on a Multipath TCP socket, or on TCP where MPTCP was
@@ -14,4 +16,16 @@ public abstract sealed class MptcpServerSocketChannel extends ServerSocketChanne
     MptcpServerSocketChannel(SelectorProvider provider) {
         super(provider);
     }
+
+    /**
+     * Socket options that the kernel refused on this MPTCP socket and that were therefore not
+     * applied, with the values asked for. An MPTCP socket refuses some options a TCP socket
+     * takes (for example {@code SO_OOBINLINE} or {@code TCP_QUICKACK}); outside strict mode
+     * ({@code io.mptcp.nio.strict}) setting one does not throw, so that programs written for
+     * TCP keep working, and it is recorded here instead (and logged once per option). Empty
+     * for a plain TCP socket, which reports refusals as exceptions like the JDK's.
+     *
+     * @return an unmodifiable live view
+     */
+    public abstract Map<SocketOption<?>, Object> unappliedOptions();
 }
