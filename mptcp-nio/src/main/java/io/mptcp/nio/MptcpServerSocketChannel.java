@@ -1,6 +1,7 @@
 package io.mptcp.nio;
 
 import java.nio.channels.ServerSocketChannel;
+import java.io.IOException;
 import java.net.SocketOption;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Map;
@@ -16,6 +17,15 @@ public abstract sealed class MptcpServerSocketChannel extends ServerSocketChanne
     MptcpServerSocketChannel(SelectorProvider provider) {
         super(provider);
     }
+
+    /**
+     * Accepts a connection, as {@link ServerSocketChannel#accept()} does.
+     *
+     * @return the accepted channel (MPTCP or TCP, as the client chose), or null if this channel
+     *     is non-blocking and no connection is pending
+     */
+    @Override
+    public abstract MptcpSocketChannel accept() throws IOException;
 
     /**
      * Socket options that the kernel refused on this MPTCP socket and that were therefore not
