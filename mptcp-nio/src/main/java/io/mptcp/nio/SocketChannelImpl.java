@@ -139,15 +139,16 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     }
 
     private void beginRead(boolean blocking) throws ClosedChannelException {
-        if (blocking) {
-            begin();
+        if (!blocking) {
+            // Nothing to publish for close: it waits for readLock instead (state is volatile).
+            ensureOpenAndConnected();
+            return;
         }
+        begin();
         stateLock.lock();
         try {
             ensureOpenAndConnected();
-            if (blocking) {
-                readerParked = true;
-            }
+            readerParked = true;
         } finally {
             stateLock.unlock();
         }
@@ -169,18 +170,21 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     }
 
     private void beginWrite(boolean blocking) throws ClosedChannelException {
-        if (blocking) {
-            begin();
+        if (!blocking) {
+            ensureOpenAndConnected();
+            if (isOutputClosed) {
+                throw new ClosedChannelException();
+            }
+            return;
         }
+        begin();
         stateLock.lock();
         try {
             ensureOpenAndConnected();
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            if (blocking) {
-                writerParked = true;
-            }
+            writerParked = true;
         } finally {
             stateLock.unlock();
         }
@@ -424,6 +428,16 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
+        return connectCore(remote, false, 0);
+    }
+
+    /** The adaptor's {@code Socket.connect(addr, timeout)}: blocking mode only. */
+    void blockingConnect(SocketAddress remote, long nanos) throws IOException {
+        connectCore(remote, true, nanos);
+    }
+
+    private boolean connectCore(SocketAddress remote, boolean adaptor, long nanos)
+            throws IOException {
         InetSocketAddress sa = Net.checkRemote(remote, family);
         try {
             readLock.lock();
@@ -431,17 +445,16 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                 writeLock.lock();
                 try {
                     boolean blocking = isBlocking();
+                    if (adaptor && !blocking) {
+                        throw new IllegalBlockingModeException();
+                    }
                     boolean connected = false;
                     try {
                         beginConnect(blocking, sa);
+                        long start = System.nanoTime();
                         connected = connectNow(sa);
                         if (!connected && blocking) {
-                            boolean polled = false;
-                            while (!polled && isOpen()) {
-                                park(LinuxUapi.POLLOUT, 0);
-                                polled = pollConnectNow();
-                            }
-                            connected = polled && isOpen();
+                            connected = awaitConnect(start, nanos);
                         }
                     } finally {
                         endConnect(blocking, connected);
@@ -460,39 +473,9 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         }
     }
 
-    /** The adaptor's {@code Socket.connect(addr, timeout)}: blocking mode only. */
-    void blockingConnect(SocketAddress remote, long nanos) throws IOException {
-        InetSocketAddress sa = Net.checkRemote(remote, family);
-        try {
-            readLock.lock();
-            try {
-                writeLock.lock();
-                try {
-                    if (!isBlocking()) {
-                        throw new IllegalBlockingModeException();
-                    }
-                    boolean connected = false;
-                    try {
-                        beginConnect(true, sa);
-                        connected = connectNow(sa) || finishTimedConnect(nanos);
-                    } finally {
-                        endConnect(true, connected);
-                    }
-                } finally {
-                    writeLock.unlock();
-                }
-            } finally {
-                readLock.unlock();
-            }
-        } catch (IOException e) {
-            close();
-            throw e;
-        }
-    }
-
-    private boolean finishTimedConnect(long nanos) throws IOException {
-        long start = System.nanoTime();
-        boolean polled = pollConnectNow();
+    /** Parks until the pending connect completes or fails ({@code nanos} 0: no time limit). */
+    private boolean awaitConnect(long start, long nanos) throws IOException {
+        boolean polled = false;
         while (!polled && isOpen()) {
             park(LinuxUapi.POLLOUT, timeLeft(start, nanos, "Connect timed out"));
             polled = pollConnectNow();
@@ -514,14 +497,11 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     boolean connected = false;
                     try {
                         beginFinishConnect(blocking);
-                        boolean polled = pollConnectNow();
-                        if (blocking) {
-                            while (!polled && isOpen()) {
-                                park(LinuxUapi.POLLOUT, 0);
-                                polled = pollConnectNow();
-                            }
+                        connected = pollConnectNow();
+                        if (!connected && blocking) {
+                            connected = awaitConnect(0, 0);
                         }
-                        connected = polled && isOpen();
+                        connected = connected && isOpen();
                     } finally {
                         endConnect(blocking, connected);
                     }
