@@ -84,21 +84,24 @@ final class NativeLoader {
 
     /** What to tell the user when loading jffi or binding libc threw {@code t}. */
     static String describe(Throwable t) {
-        String what = "cannot bind libc through JNR-FFI (" + rootCause(t) + "): ";
-        if (causedBy(t, IllegalCallerException.class)) {
+        String what = "cannot bind libc through JNR-FFI (" + firstLine(rootCause(t)) + "): ";
+        // jffi reports a denied System.load as an UnsatisfiedLinkError that only quotes it.
+        if (causedBy(t, IllegalCallerException.class, "IllegalCallerException")) {
             return what + "this JVM denies native access; run it with"
                     + " --enable-native-access=ALL-UNNAMED, or name the module that holds jffi";
         }
-        if (causedBy(t, NoClassDefFoundError.class) || causedBy(t, ClassNotFoundException.class)) {
+        if (causedBy(t, NoClassDefFoundError.class, null)
+                || causedBy(t, ClassNotFoundException.class, null)) {
             return what + "put jnr-ffi and jffi (with its 'native' classifier jar) on the class"
                     + " path";
         }
-        if (causedBy(t, UnsatisfiedLinkError.class)) {
-            return what + "jffi could not load its JNI stub, which it extracts into java.io.tmpdir ("
+        if (causedBy(t, UnsatisfiedLinkError.class, null)) {
+            return what + "jffi could not load its JNI stub, which it extracts into"
+                    + " -Djffi.extract.dir, $TMPDIR or java.io.tmpdir ("
                     + System.getProperty("java.io.tmpdir") + "). If that directory is mounted"
-                    + " noexec, set -Djava.io.tmpdir to a directory that allows exec, or install"
-                    + " libjffi and point -Djffi.boot.library.path at its directory; check also"
-                    + " that the jffi 'native' jar is on the class path";
+                    + " noexec, set -Djava.io.tmpdir (or -Djffi.extract.dir) to a directory that"
+                    + " allows exec, or install libjffi and point -Djffi.boot.library.path at"
+                    + " its directory; check also that the jffi 'native' jar is on the class path";
         }
         return what + "check that jnr-ffi and jffi are on the class path in matching versions";
     }
@@ -111,9 +114,18 @@ final class NativeLoader {
         return root;
     }
 
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    private static String firstLine(Throwable t) {
+        String text = t.toString().strip();
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end).strip();
+    }
+
+    /** Whether {@code type} or, if given, a message naming {@code quoted} is in the chain. */
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type, String quoted) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
+            String message = c.getMessage();
+            if (type.isInstance(c)
+                    || quoted != null && message != null && message.contains(quoted)) {
                 return true;
             }
         }

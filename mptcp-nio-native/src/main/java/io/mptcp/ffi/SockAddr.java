@@ -130,7 +130,8 @@ final class SockAddr {
             requireLength("sockaddr_in6", SIZEOF_SOCKADDR_IN6, length);
             byte[] bytes = getBytes(src, offset + SIN6_ADDR, 16);
             int scopeId = src.getInt(offset + SIN6_SCOPE_ID);
-            return new InetSocketAddress(inetAddress(bytes, scopeId), getPort(src, offset + SIN6_PORT));
+            int port = getPort(src, offset + SIN6_PORT);
+            return new InetSocketAddress(inetAddress(bytes, scopeId), port);
         }
         throw new IllegalArgumentException("not an INET sockaddr: sa_family " + family);
     }

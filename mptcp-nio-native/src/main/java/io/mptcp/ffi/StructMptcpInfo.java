@@ -10,9 +10,11 @@ import java.nio.ByteBuffer;
  * <p>The struct grew over time and the kernel copies {@code min(optlen, its size)} bytes: 40 on
  * 5.9 to 5.11, 48 on 5.12 to 6.4, 80 on 6.5 to 6.7, 88 on 6.8 and 6.9, 96 since 6.10. Every
  * accessor therefore takes the {@code length} the kernel returned and answers -1 for a field
- * that ends beyond it. Fields that filled former padding ({@code mptcpi_csum_enabled} on 5.12
- * and 5.13, {@code mptcpi_endp_laminar_max} before 6.18) read as 0 on kernels that predate them:
- * only the kernel version tells those apart.
+ * that ends beyond it. Four fields were placed in what had been padding, inside the length an
+ * older kernel already returns, and read as 0 there: {@code mptcpi_csum_enabled} (5.14) and
+ * {@code mptcpi_retransmits} (6.5) within the 48 bytes of 5.12, {@code mptcpi_endp_laminar_max}
+ * (6.18) and {@code mptcpi_last_data_sent} (6.10) within the 88 bytes of 6.8. Only the kernel
+ * version tells those apart from a real 0.
  *
  * <p>Accessors read at {@code base} of a buffer in native byte order and never move its
  * position. Unsigned fields are widened ({@code u8} to {@code int}, {@code u32} to

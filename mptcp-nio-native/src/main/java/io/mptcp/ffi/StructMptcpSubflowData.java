@@ -26,7 +26,7 @@ public final class StructMptcpSubflowData {
     public static final int NUM_SUBFLOWS = LAYOUT.u32();
     /** uapi/linux/mptcp.h, Linux 5.16: {@code __u32}, must be 0, set by the kernel. */
     public static final int SIZE_KERNEL = LAYOUT.u32();
-    /** uapi/linux/mptcp.h, Linux 5.16: {@code __u32}, size of one element, clamped by the kernel. */
+    /** uapi/linux/mptcp.h, Linux 5.16: {@code __u32}, element size, clamped by the kernel. */
     public static final int SIZE_USER = LAYOUT.u32();
 
     /** {@code sizeof(struct mptcp_subflow_data)}. */

@@ -37,7 +37,10 @@ public final class StructTcpInfo {
     public static final int TCPI_OPTIONS = LAYOUT.u8();
     /** uapi/linux/tcp.h, Linux 2.6: {@code tcpi_snd_wscale : 4, tcpi_rcv_wscale : 4}. */
     static final int TCPI_WSCALE_BITS = LAYOUT.u8();
-    /** uapi/linux/tcp.h, Linux 4.9/5.5: {@code delivery_rate_app_limited:1, fastopen_client_fail:2}. */
+    /**
+     * uapi/linux/tcp.h, Linux 4.9 and 5.5: {@code tcpi_delivery_rate_app_limited:1,
+     * tcpi_fastopen_client_fail:2}.
+     */
     static final int TCPI_FLAG_BITS = LAYOUT.u8();
     /** uapi/linux/tcp.h, Linux 2.6: {@code __u32}. */
     public static final int TCPI_RTO = LAYOUT.u32();

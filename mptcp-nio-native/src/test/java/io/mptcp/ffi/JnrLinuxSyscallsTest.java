@@ -36,7 +36,8 @@ class JnrLinuxSyscallsTest {
     void socketpair() throws Exception {
         fds = new OpenFds();
         sys = fds.sys;
-        int[] pair = fds.track(sys.socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        int[] pair = fds.track(
+                sys.socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
         left = pair[0];
         right = pair[1];
     }

@@ -55,7 +55,8 @@ class MptcpSocketsTest {
             // EINVAL before 5.6, EPROTONOSUPPORT if not built, ENOPROTOOPT if net.mptcp.enabled=0
             if (e.errno() == Errno.EINVAL || e.errno() == Errno.EPROTONOSUPPORT
                     || e.errno() == Errno.ENOPROTOOPT) {
-                Assumptions.abort("MPTCP is unavailable in this kernel or netns: " + e.getMessage());
+                Assumptions.abort("MPTCP is unavailable in this kernel or netns: "
+                        + e.getMessage());
             }
             throw e;
         }

@@ -57,6 +57,19 @@ class NativeLoaderTest {
         assertTrue(message.contains("--enable-native-access=ALL-UNNAMED"), message);
     }
 
+    /** What jffi 1.4.3 throws on JDK 25 with --illegal-native-access=deny. */
+    @Test
+    void explainsDeniedNativeAccessThatJffiOnlyQuotes() {
+        Throwable t = new UnsatisfiedLinkError("could not load FFI provider").initCause(
+                new UnsatisfiedLinkError("could not get native definition for type `POINTER`,"
+                        + " original error message follows: java.lang.IllegalCallerException:"
+                        + " Illegal native access from an unnamed module\n\tat java.base/x"));
+        String message = NativeLoader.describe(t);
+        assertTrue(message.contains("--enable-native-access=ALL-UNNAMED"), message);
+        assertTrue(message.contains("unnamed module): this JVM denies"), "first line only: "
+                + message);
+    }
+
     @Test
     void explainsAMissingJar() {
         String message = NativeLoader.describe(new NoClassDefFoundError("com/kenai/jffi/Type"));

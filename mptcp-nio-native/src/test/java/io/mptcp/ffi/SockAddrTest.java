@@ -93,7 +93,8 @@ class SockAddrTest {
     @Test
     void encodesTheScopeId() throws Exception {
         byte[] linkLocal = InetAddress.getByName("fe80::1").getAddress();
-        InetSocketAddress a = new InetSocketAddress(Inet6Address.getByAddress(null, linkLocal, 7), 9);
+        Inet6Address scoped = Inet6Address.getByAddress(null, linkLocal, 7);
+        InetSocketAddress a = new InetSocketAddress(scoped, 9);
         ByteBuffer b = buffer();
         SockAddr.encode("connect", LinuxUapi.AF_INET6, a, b, AT);
         assertEquals(7, b.getInt(AT + 24));

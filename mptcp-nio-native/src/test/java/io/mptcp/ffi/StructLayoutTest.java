@@ -96,7 +96,7 @@ class StructLayoutTest {
                 () -> assertEquals(20, StructMptcpFullInfo.SIZE_ARRAYS_USER),
                 () -> assertEquals(24, StructMptcpFullInfo.SUBFLOW_INFO),
                 () -> assertEquals(32, StructMptcpFullInfo.TCP_INFO),
-                () -> assertEquals(40, StructMptcpFullInfo.MPTCP_INFO, "MIN_FULL_INFO_OPTLEN_SIZE"));
+                () -> assertEquals(40, StructMptcpFullInfo.MPTCP_INFO, "MIN_FULL_INFO_OPTLEN"));
     }
 
     @Test
