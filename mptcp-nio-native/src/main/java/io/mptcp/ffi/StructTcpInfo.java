@@ -251,7 +251,10 @@ public final class StructTcpInfo {
         return Fields.u64(b, base, length, TCPI_PACING_RATE);
     }
 
-    /** Pacing-rate cap ({@code SO_MAX_PACING_RATE}), bytes per second; 2^64 - 1 reads -1. */
+    /**
+     * Pacing-rate cap ({@code SO_MAX_PACING_RATE}), bytes per second. Unlimited, the default,
+     * is 2^64 - 1 and so also reads -1: check {@code length} to tell it from absent.
+     */
     public static long maxPacingRate(ByteBuffer b, int base, int length) {
         return Fields.u64(b, base, length, TCPI_MAX_PACING_RATE);
     }
