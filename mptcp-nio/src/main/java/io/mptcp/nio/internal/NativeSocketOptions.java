@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code SO_OOBINLINE}, {@code IPV6_TCLASS}, {@code TCP_QUICKACK} → {@code EOPNOTSUPP} or
  * {@code ENOPROTOOPT}). Servers set such options without catching errors (Kafka and ZooKeeper
  * call {@code setTcpNoDelay(true)} bare), so outside strict mode such a refusal on an MPTCP
- * socket is not an error: the value is recorded in {@link #unapplied()}, logged once per option
- * per JVM, and reading the option returns the recorded value. A plain TCP socket (mode
+ * socket is not an error: the value is recorded in {@link #unapplied()} and logged once per
+ * option per JVM. Reading the option back returns what the kernel reports (the value really in
+ * force), or the recorded value when the kernel refuses to report it too. A plain TCP socket (mode
  * {@code off}, a fallback, or an accepted connection from a TCP client) throws as the JDK does.
  *
  * <p>Thread-safe: the owning channel serialises option calls with its state lock; the record of
