@@ -1,0 +1,46 @@
+/**
+ * Contract tests: the same cases run against the JDK's {@code SelectorProvider} and ours, on
+ * loopback, so that a case passing on the JDK shows the case itself is right.
+ *
+ * <p>Layout. Each {@code *Contract} class is an abstract suite over
+ * {@link io.mptcp.nio.contract.ChannelContract#provider()}, and has three concrete subclasses:
+ * {@code Jdk*ContractTest} (the JDK's provider), {@code Mptcp*ContractTest} (ours, mode
+ * {@code all}: MPTCP) and {@code MptcpOff*ContractTest} (ours, {@code io.mptcp.nio.mode=off}:
+ * plain TCP). Cases only our provider has (the {@code MptcpSocketOptions}) live in
+ * {@link io.mptcp.nio.contract.MptcpSocketOptionsContract}, under the two Mptcp subclasses.
+ * Everything is opened through {@code provider()}; the JDK's own channels appear only as
+ * infrastructure (a listener that drops SYNs, a foreign channel for the selector to refuse)
+ * and say so where they do.
+ *
+ * <p>Running. {@code mvn -pl mptcp-nio -am verify -Dtest='Jdk*ContractTest'
+ * -Dsurefire.failIfNoSpecifiedTests=false} runs the JDK side only. The mode subclasses set and
+ * restore a system property in {@code @BeforeAll}/{@code @AfterAll}, so test classes must run
+ * one after another in one JVM (surefire's default; do not turn on class-level parallelism).
+ * Every test has a deadline and runs on its own thread, so an implementation stuck in a native
+ * call fails the test instead of hanging the build.
+ *
+ * <p>Where the JDK's behaviour differs from what one would guess (kept as assertions):
+ * <ul>
+ *   <li>{@code getOption(SO_RCVBUF/SO_SNDBUF)} returns the size set: the JDK halves the doubled
+ *       value Linux reports.
+ *   <li>{@code setOption(SO_LINGER, n)}: a negative {@code n} reads back as -1, a value above
+ *       65535 as 65535; {@code socket().setSoLinger(true, -1)} disables linger, no exception.
+ *   <li>{@code setOption(SO_RCVBUF, 0)} is accepted by the channel, while the adaptor's
+ *       {@code setReceiveBufferSize(0)} throws {@code IllegalArgumentException}.
+ *   <li>After {@code close()}, the socket adaptor reports {@code isConnected() == false} (a
+ *       {@code java.net.Socket} keeps {@code true}) and {@code isBound() == true}.
+ *   <li>The adaptor's {@code getInputStream()} works in non-blocking mode; only its
+ *       {@code read}/{@code write} throw {@code IllegalBlockingModeException}. Closing either
+ *       stream closes the channel.
+ *   <li>A blocking write that has already transferred bytes is not failed by an asynchronous
+ *       close: it returns the partial count and the next write throws
+ *       {@code ClosedChannelException}.
+ *   <li>Closing a socket with unread received data resets the connection: the peer's read
+ *       throws {@code SocketException}, not end of stream (Linux).
+ *   <li>JDK 17 and 25 differ: {@code socket().connect} on a connected channel throws
+ *       {@code AlreadyConnectedException} on 17 and {@code SocketException} on 25; a closed
+ *       server adaptor's {@code accept()} throws {@code AsynchronousCloseException} on 17 and
+ *       {@code ClosedChannelException} on 25. Neither is asserted.
+ * </ul>
+ */
+package io.mptcp.nio.contract;
