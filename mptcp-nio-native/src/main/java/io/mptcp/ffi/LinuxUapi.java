@@ -55,6 +55,8 @@ public final class LinuxUapi {
     public static final int SO_PROTOCOL = 38;
     /** asm-generic/socket.h, Linux 2.6.32. */
     public static final int SO_DOMAIN = 39;
+    /** asm-generic/socket.h, Linux 4.12. */
+    public static final int SO_INCOMING_NAPI_ID = 56;
 
     // linux/tcp.h
     public static final int TCP_NODELAY = 1;

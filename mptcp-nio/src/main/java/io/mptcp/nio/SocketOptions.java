@@ -48,6 +48,9 @@ final class SocketOptions {
             throw new SocketException("setOption(MPTCP_ENABLED): read-only in this release; choose"
                     + " MPTCP or TCP with the system property io.mptcp.nio.mode");
         }
+        if (SocketOptionTable.isReadOnly(name)) {
+            throw new SocketException("Attempt to set read-only option " + name);
+        }
     }
 
     /** {@code getOption} arguments: null → NPE, unsupported → UnsupportedOperationException. */

@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code SO_OOBINLINE}, {@code IPV6_TCLASS}, {@code TCP_QUICKACK} → {@code EOPNOTSUPP} or
  * {@code ENOPROTOOPT}). Servers set such options without catching errors (Kafka and ZooKeeper
  * call {@code setTcpNoDelay(true)} bare), so outside strict mode such a refusal on an MPTCP
- * socket is not an error: the value is recorded in {@link #unapplied()} and logged once per
- * option per JVM. Reading the option back returns what the kernel reports (the value really in
- * force), or the recorded value when the kernel refuses to report it too. A plain TCP socket (mode
+ * socket is not an error: the value is recorded in {@link #unapplied()}, logged once per option
+ * per JVM, and reading the option back returns the recorded value, so that a program sees the
+ * option as it set it (as on TCP); {@link #unapplied()} tells the truth. A plain TCP socket (mode
  * {@code off}, a fallback, or an accepted connection from a TCP client) throws as the JDK does.
  *
  * <p>Thread-safe: the owning channel serialises option calls with its state lock; the record of
@@ -132,6 +132,10 @@ public final class NativeSocketOptions {
 
     /** Reads a kernel option ({@code name} already checked as supported). */
     public Object get(SocketOption<?> name) throws IOException {
+        Object asked = unapplied.get(name);
+        if (asked != null) {
+            return asked;
+        }
         SocketOptionTable.Native where = SocketOptionTable.nativeOf(name);
         try {
             int raw;
@@ -141,14 +145,19 @@ public final class NativeSocketOptions {
                 raw = getTrafficClass6();
             } else {
                 raw = sys.getsockoptInt(fd, where.level(), where.optname());
+                if (name == StandardSocketOptions.SO_RCVBUF
+                        || name == StandardSocketOptions.SO_SNDBUF) {
+                    // Linux doubles the size it is given; the JDK halves it back (NET_GetSockOpt)
+                    // so that a value reads back as it was set.
+                    raw /= 2;
+                }
             }
             return name.type() == Boolean.class ? (Object) (raw != 0) : (Object) raw;
         } catch (ErrnoException e) {
             if (!tolerated(name, e)) {
                 throw NioExceptions.socket(e);
             }
-            Object asked = unapplied.get(name);
-            return asked != null ? asked : name.type() == Boolean.class ? (Object) false : 0;
+            return name.type() == Boolean.class ? (Object) false : 0;
         }
     }
 

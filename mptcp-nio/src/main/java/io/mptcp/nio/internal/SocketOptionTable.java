@@ -40,6 +40,7 @@ public final class SocketOptionTable {
     };
 
     private static final Map<SocketOption<?>, Native> NATIVE = new HashMap<>();
+    private static final Set<SocketOption<?>> READ_ONLY = new HashSet<>();
     private static final Set<SocketOption<?>> SOCKET_OPTIONS;
     private static final Set<SocketOption<?>> SERVER_OPTIONS;
 
@@ -65,7 +66,12 @@ public final class SocketOptionTable {
         addJdkNet(socket, server, "TCP_KEEPIDLE", tcp(LinuxUapi.TCP_KEEPIDLE));
         addJdkNet(socket, server, "TCP_KEEPINTERVAL", tcp(LinuxUapi.TCP_KEEPINTVL));
         addJdkNet(socket, server, "TCP_KEEPCOUNT", tcp(LinuxUapi.TCP_KEEPCNT));
-        addJdkNet(socket, null, "TCP_QUICKACK", tcp(LinuxUapi.TCP_QUICKACK));
+        addJdkNet(socket, server, "TCP_QUICKACK", tcp(LinuxUapi.TCP_QUICKACK));
+        SocketOption<?> napiId =
+                addJdkNet(socket, server, "SO_INCOMING_NAPI_ID", sol(LinuxUapi.SO_INCOMING_NAPI_ID));
+        if (napiId != null) {
+            READ_ONLY.add(napiId);
+        }
         SOCKET_OPTIONS = Collections.unmodifiableSet(socket);
         SERVER_OPTIONS = Collections.unmodifiableSet(server);
     }
@@ -81,19 +87,25 @@ public final class SocketOptionTable {
         return new Native(LinuxUapi.SOL_TCP, optname);
     }
 
-    private static void addJdkNet(Set<SocketOption<?>> socket, Set<SocketOption<?>> server,
-            String field, Native where) {
+    /** @return the option, or null where this runtime lacks it */
+    private static SocketOption<?> addJdkNet(Set<SocketOption<?>> socket,
+            Set<SocketOption<?>> server, String field, Native where) {
         try {
             Field f = Class.forName("jdk.net.ExtendedSocketOptions").getField(field);
             SocketOption<?> option = (SocketOption<?>) f.get(null);
             NATIVE.put(option, where);
             socket.add(option);
-            if (server != null) {
-                server.add(option);
-            }
+            server.add(option);
+            return option;
         } catch (ReflectiveOperationException | LinkageError absent) {
             // Runtime without jdk.net, or an older JDK without this option: not offered.
+            return null;
         }
+    }
+
+    /** Whether {@code option} can only be read ({@code SO_INCOMING_NAPI_ID}). */
+    public static boolean isReadOnly(SocketOption<?> option) {
+        return READ_ONLY.contains(option);
     }
 
     /** Kernel options of {@code SocketChannel}s (without the MPTCP keys). */

@@ -120,12 +120,13 @@ abstract class MptcpSocketOptionsContract extends SocketOptionsContract {
         SelectorProvider jdk = Providers.jdk();
         try (NetworkChannel jdkSocket = jdk.openSocketChannel();
                 NetworkChannel jdkServer = jdk.openServerSocketChannel()) {
-            assertCovers(jdkSocket, openSocketChannel());
-            assertCovers(jdkServer, openServerSocketChannel());
+            assertCovers(jdkSocket, openSocketChannel(), 8);
+            assertCovers(jdkServer, openServerSocketChannel(), 3);
         }
     }
 
-    private static void assertCovers(NetworkChannel jdk, NetworkChannel ours) throws Exception {
+    private static void assertCovers(NetworkChannel jdk, NetworkChannel ours, int atLeast)
+            throws Exception {
         Set<Object> standard = new HashSet<>();
         for (Field field : StandardSocketOptions.class.getFields()) {
             if (Modifier.isStatic(field.getModifiers())
@@ -135,7 +136,7 @@ abstract class MptcpSocketOptionsContract extends SocketOptionsContract {
         }
         Set<SocketOption<?>> missing = new HashSet<>(jdk.supportedOptions());
         missing.retainAll(standard);
-        assertTrue(missing.size() >= 8, "the JDK lists its standard options: " + missing);
+        assertTrue(missing.size() >= atLeast, "the JDK lists its standard options: " + missing);
         missing.removeAll(ours.supportedOptions());
         assertEquals(Set.of(), missing, "standard options the JDK supports and we do not");
     }
