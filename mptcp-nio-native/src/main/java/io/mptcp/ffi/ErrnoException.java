@@ -22,7 +22,7 @@ public final class ErrnoException extends IOException {
         this.errno = errno;
     }
 
-    /** The failing call, e.g. {@code "connect"} or {@code "getsockopt(SOL_MPTCP, MPTCP_INFO)"}. */
+    /** The failing call, e.g. {@code "connect"} or {@code "getsockopt(level=284, optname=1)"}. */
     public String syscall() {
         return syscall;
     }

@@ -17,7 +17,9 @@ import java.nio.ByteBuffer;
  *       returns {@link IoStatus#UNAVAILABLE}.</li>
  *   <li>Every other failure throws {@link ErrnoException}.</li>
  *   <li>Buffers passed for data must be direct; the call uses the bytes between position and
- *       limit and never moves the position (callers own the NIO bookkeeping).</li>
+ *       limit and never moves the position (callers own the NIO bookkeeping). A heap buffer,
+ *       or a read-only one to be written into, is refused with
+ *       {@link IllegalArgumentException}.</li>
  *   <li>File descriptors are plain ints; sockets and pipes are created non-blocking and
  *       close-on-exec by their callers through the flags they pass.</li>
  * </ul>
@@ -42,21 +44,28 @@ public interface LinuxSyscalls {
     /** socketpair(2); returns the two descriptors. */
     int[] socketpair(int domain, int type, int protocol) throws ErrnoException;
 
-    /** bind(2) of an INET socket of {@code family} ({@code AF_INET} or {@code AF_INET6}). */
+    /**
+     * bind(2) of an INET socket of {@code family} ({@code AF_INET} or {@code AF_INET6}). On an
+     * {@code AF_INET6} socket an IPv4 address is bound IPv4-mapped, and the IPv4 wildcard as
+     * {@code ::} (as the JDK does); an IPv6 address on an {@code AF_INET} socket fails with
+     * {@code EAFNOSUPPORT}, as the kernel reports it. An unresolved address is refused with
+     * {@link IllegalArgumentException}.
+     */
     void bind(int fd, int family, InetSocketAddress local) throws ErrnoException;
 
     /** listen(2). */
     void listen(int fd, int backlog) throws ErrnoException;
 
     /**
-     * accept4(2) without reading the peer address (use {@link #getpeername}).
+     * accept4(2) without reading the peer address (use {@link #getpeername}). A connection
+     * aborted before it was accepted ({@code ECONNABORTED}) is skipped, as the JDK does.
      *
      * @return the new descriptor, or {@link IoStatus#UNAVAILABLE} when none is pending
      */
     int accept4(int fd, int flags) throws ErrnoException;
 
     /**
-     * connect(2) of an INET socket of {@code family}.
+     * connect(2) of an INET socket of {@code family}; addresses map as for {@link #bind}.
      *
      * @return {@code true} if connected at once, {@code false} if the connection is in progress
      *     ({@code EINPROGRESS}, or {@code EINTR}, after which it also goes on asynchronously)
@@ -80,10 +89,26 @@ public interface LinuxSyscalls {
 
     /**
      * getsockopt(2) into {@code value} (direct; position to limit is the option buffer).
+     * {@code MPTCP_FULL_INFO} is refused with {@link IllegalArgumentException}: its buffer
+     * carries user pointers, which only {@link #getsockoptMptcpFullInfo} can set.
      *
      * @return the option length the kernel wrote back
      */
     int getsockopt(int fd, int level, int optname, ByteBuffer value) throws ErrnoException;
+
+    /**
+     * getsockopt(2) of {@code SOL_MPTCP}/{@code MPTCP_FULL_INFO} (Linux 6.5): {@code info} holds
+     * a request prepared with {@link StructMptcpFullInfo#prepare}; this call points it at
+     * {@code subflowInfo} and {@code tcpInfo} (direct, writable; filled from their positions)
+     * and the kernel writes into all three.
+     *
+     * @return the option length the kernel wrote back (40 + the {@code mptcp_info} bytes)
+     * @throws IllegalArgumentException if {@code info} has fewer than 40 bytes remaining or an
+     *     array has less room than the request's entry count times its entry size: the kernel
+     *     would write past it
+     */
+    int getsockoptMptcpFullInfo(int fd, ByteBuffer info, ByteBuffer subflowInfo,
+            ByteBuffer tcpInfo) throws ErrnoException;
 
     /** setsockopt(2) from {@code value} (direct; position to limit is the option value). */
     void setsockopt(int fd, int level, int optname, ByteBuffer value) throws ErrnoException;
@@ -106,7 +131,7 @@ public interface LinuxSyscalls {
 
     /**
      * readv(2) into {@code dsts[offset .. offset+length)} (all direct; {@code length} at most
-     * {@link LinuxUapi#IOV_MAX}).
+     * {@link LinuxUapi#IOV_MAX}, else {@link IllegalArgumentException}).
      *
      * @return bytes read, 0 at end of stream, or {@link IoStatus#UNAVAILABLE}
      */
@@ -114,7 +139,7 @@ public interface LinuxSyscalls {
 
     /**
      * writev(2) from {@code srcs[offset .. offset+length)} (all direct; {@code length} at most
-     * {@link LinuxUapi#IOV_MAX}).
+     * {@link LinuxUapi#IOV_MAX}, else {@link IllegalArgumentException}).
      *
      * @return bytes written, or {@link IoStatus#UNAVAILABLE}
      */
@@ -130,7 +155,10 @@ public interface LinuxSyscalls {
     /** ioctl(FIONREAD): bytes that can be read without blocking. */
     int available(int fd) throws ErrnoException;
 
-    /** close(2). Not retried on {@code EINTR}: Linux has released the descriptor anyway. */
+    /**
+     * close(2). {@code EINTR} is neither retried nor reported: Linux has released the
+     * descriptor anyway, and a retry could close a descriptor another thread just opened.
+     */
     void close(int fd) throws ErrnoException;
 
     /** fcntl(2) {@code F_SETFL} toggling {@code O_NONBLOCK}. */

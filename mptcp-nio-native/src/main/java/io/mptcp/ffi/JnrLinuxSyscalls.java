@@ -1,0 +1,396 @@
+package io.mptcp.ffi;
+
+import static io.mptcp.ffi.Errno.EAGAIN;
+import static io.mptcp.ffi.Errno.ECONNABORTED;
+import static io.mptcp.ffi.Errno.EINPROGRESS;
+import static io.mptcp.ffi.Errno.EINTR;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import jnr.ffi.LastError;
+import jnr.ffi.Runtime;
+
+/**
+ * {@link LinuxSyscalls} over libc through jnr-ffi: the only class that calls {@link LibC} and
+ * reads errno.
+ *
+ * <p>Each method makes one libc call per attempt and, when it returns -1, reads errno at once on
+ * the same thread (jnr-ffi keeps it per thread, so nothing in between can clobber it but another
+ * native call, and there is none). Calls that can block retry {@code EINTR}; the others cannot
+ * see it. Memory arguments point into the caller's direct buffers or into this thread's
+ * {@link Scratch}, so the data and wait calls allocate nothing.
+ */
+final class JnrLinuxSyscalls implements LinuxSyscalls {
+    private final LibC.Functions libc;
+    private final Runtime runtime;
+
+    JnrLinuxSyscalls(LibC.Functions libc) {
+        this.libc = libc;
+        this.runtime = Runtime.getRuntime(libc);
+    }
+
+    private int errno() {
+        return LastError.getLastError(runtime);
+    }
+
+    /** The exception for the call that just returned -1. */
+    private ErrnoException failure(String syscall) {
+        return new ErrnoException(syscall, errno());
+    }
+
+    /**
+     * After a data call returned -1: {@code true} for {@code EINTR} (call again), {@code false}
+     * for {@code EAGAIN} (report {@link IoStatus#UNAVAILABLE}); any other errno is thrown.
+     */
+    private boolean shouldRetry(String syscall) throws ErrnoException {
+        int errno = errno();
+        if (errno == EINTR) {
+            return true;
+        }
+        if (errno == EAGAIN) {
+            return false;
+        }
+        throw new ErrnoException(syscall, errno);
+    }
+
+    private ErrnoException sockoptFailure(String call, int level, int optname) {
+        int errno = errno();
+        return new ErrnoException(call + "(level=" + level + ", optname=" + optname + ")", errno);
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) throws ErrnoException {
+        int fd = libc.socket(domain, type, protocol);
+        if (fd < 0) {
+            throw failure("socket");
+        }
+        return fd;
+    }
+
+    @Override
+    public int[] socketpair(int domain, int type, int protocol) throws ErrnoException {
+        Scratch s = Scratch.get();
+        if (libc.socketpair(domain, type, protocol, s.address + Scratch.VALUE) < 0) {
+            throw failure("socketpair");
+        }
+        return s.fdPair();
+    }
+
+    @Override
+    public void bind(int fd, int family, InetSocketAddress local) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int len = s.putSockaddr("bind", family, local);
+        if (libc.bind(fd, s.address + Scratch.SOCKADDR, len) < 0) {
+            throw failure("bind");
+        }
+    }
+
+    @Override
+    public void listen(int fd, int backlog) throws ErrnoException {
+        if (libc.listen(fd, backlog) < 0) {
+            throw failure("listen");
+        }
+    }
+
+    @Override
+    public int accept4(int fd, int flags) throws ErrnoException {
+        for (;;) {
+            int accepted = libc.accept4(fd, 0, 0, flags);
+            if (accepted >= 0) {
+                return accepted;
+            }
+            int errno = errno();
+            if (errno == EAGAIN) {
+                return IoStatus.UNAVAILABLE;
+            }
+            if (errno != EINTR && errno != ECONNABORTED) {
+                throw new ErrnoException("accept4", errno);
+            }
+        }
+    }
+
+    @Override
+    public boolean connect(int fd, int family, InetSocketAddress remote) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int len = s.putSockaddr("connect", family, remote);
+        if (libc.connect(fd, s.address + Scratch.SOCKADDR, len) == 0) {
+            return true;
+        }
+        int errno = errno();
+        // After EINTR the handshake goes on in the background, exactly as after EINPROGRESS.
+        if (errno == EINPROGRESS || errno == EINTR) {
+            return false;
+        }
+        throw new ErrnoException("connect", errno);
+    }
+
+    @Override
+    public InetSocketAddress getsockname(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.offerSockaddr();
+        if (libc.getsockname(fd, s.address + Scratch.SOCKADDR, s.address + Scratch.SOCKLEN) < 0) {
+            throw failure("getsockname");
+        }
+        return s.sockaddr();
+    }
+
+    @Override
+    public InetSocketAddress getpeername(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.offerSockaddr();
+        if (libc.getpeername(fd, s.address + Scratch.SOCKADDR, s.address + Scratch.SOCKLEN) < 0) {
+            throw failure("getpeername");
+        }
+        return s.sockaddr();
+    }
+
+    @Override
+    public void shutdown(int fd, int how) throws ErrnoException {
+        if (libc.shutdown(fd, how) < 0) {
+            throw failure("shutdown");
+        }
+    }
+
+    @Override
+    public int getsockoptInt(int fd, int level, int optname) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.small.putInt(Scratch.VALUE, 0);
+        s.small.putInt(Scratch.SOCKLEN, Integer.BYTES);
+        long optval = s.address + Scratch.VALUE;
+        if (libc.getsockopt(fd, level, optname, optval, s.address + Scratch.SOCKLEN) < 0) {
+            throw sockoptFailure("getsockopt", level, optname);
+        }
+        return s.small.getInt(Scratch.VALUE);
+    }
+
+    @Override
+    public void setsockoptInt(int fd, int level, int optname, int value) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.small.putInt(Scratch.VALUE, value);
+        if (libc.setsockopt(fd, level, optname, s.address + Scratch.VALUE, Integer.BYTES) < 0) {
+            throw sockoptFailure("setsockopt", level, optname);
+        }
+    }
+
+    @Override
+    public int getsockopt(int fd, int level, int optname, ByteBuffer value)
+            throws ErrnoException {
+        if (level == MptcpUapi.SOL_MPTCP && optname == MptcpUapi.MPTCP_FULL_INFO) {
+            throw new IllegalArgumentException(
+                    "MPTCP_FULL_INFO carries user pointers: use getsockoptMptcpFullInfo");
+        }
+        return getsockoptInto(fd, level, optname, value);
+    }
+
+    private int getsockoptInto(int fd, int level, int optname, ByteBuffer value)
+            throws ErrnoException {
+        long optval = NativeMemory.writableAddress(value);
+        Scratch s = Scratch.get();
+        s.small.putInt(Scratch.SOCKLEN, value.remaining());
+        if (libc.getsockopt(fd, level, optname, optval, s.address + Scratch.SOCKLEN) < 0) {
+            throw sockoptFailure("getsockopt", level, optname);
+        }
+        return s.small.getInt(Scratch.SOCKLEN);
+    }
+
+    @Override
+    public int getsockoptMptcpFullInfo(int fd, ByteBuffer info, ByteBuffer subflowInfo,
+            ByteBuffer tcpInfo) throws ErrnoException {
+        StructMptcpFullInfo.pointAt(info, subflowInfo, tcpInfo);
+        return getsockoptInto(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_FULL_INFO, info);
+    }
+
+    @Override
+    public void setsockopt(int fd, int level, int optname, ByteBuffer value)
+            throws ErrnoException {
+        long optval = NativeMemory.readableAddress(value);
+        if (libc.setsockopt(fd, level, optname, optval, value.remaining()) < 0) {
+            throw sockoptFailure("setsockopt", level, optname);
+        }
+    }
+
+    @Override
+    public int read(int fd, ByteBuffer dst) throws ErrnoException {
+        long address = NativeMemory.writableAddress(dst);
+        long n;
+        do {
+            n = libc.read(fd, address, dst.remaining());
+        } while (n < 0 && shouldRetry("read"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    @Override
+    public int write(int fd, ByteBuffer src) throws ErrnoException {
+        long address = NativeMemory.readableAddress(src);
+        long n;
+        do {
+            n = libc.write(fd, address, src.remaining());
+        } while (n < 0 && shouldRetry("write"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    @Override
+    public long readv(int fd, ByteBuffer[] dsts, int offset, int length) throws ErrnoException {
+        long iov = Scratch.get().iovecs(dsts, offset, length, true);
+        long n;
+        do {
+            n = libc.readv(fd, iov, length);
+        } while (n < 0 && shouldRetry("readv"));
+        return n < 0 ? IoStatus.UNAVAILABLE : n;
+    }
+
+    @Override
+    public long writev(int fd, ByteBuffer[] srcs, int offset, int length) throws ErrnoException {
+        long iov = Scratch.get().iovecs(srcs, offset, length, false);
+        long n;
+        do {
+            n = libc.writev(fd, iov, length);
+        } while (n < 0 && shouldRetry("writev"));
+        return n < 0 ? IoStatus.UNAVAILABLE : n;
+    }
+
+    @Override
+    public int send(int fd, ByteBuffer src, int flags) throws ErrnoException {
+        long address = NativeMemory.readableAddress(src);
+        long n;
+        do {
+            n = libc.send(fd, address, src.remaining(), flags);
+        } while (n < 0 && shouldRetry("send"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    @Override
+    public int available(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        if (libc.ioctl(fd, LinuxUapi.FIONREAD, s.address + Scratch.VALUE) < 0) {
+            throw failure("ioctl(FIONREAD)");
+        }
+        return s.small.getInt(Scratch.VALUE);
+    }
+
+    @Override
+    public void close(int fd) throws ErrnoException {
+        if (libc.close(fd) < 0) {
+            int errno = errno();
+            if (errno != EINTR) {
+                throw new ErrnoException("close", errno);
+            }
+        }
+    }
+
+    @Override
+    public void setBlocking(int fd, boolean blocking) throws ErrnoException {
+        int flags = libc.fcntl(fd, LinuxUapi.F_GETFL, 0);
+        if (flags < 0) {
+            throw failure("fcntl(F_GETFL)");
+        }
+        int wanted = blocking ? flags & ~LinuxUapi.O_NONBLOCK : flags | LinuxUapi.O_NONBLOCK;
+        if (wanted != flags && libc.fcntl(fd, LinuxUapi.F_SETFL, wanted) < 0) {
+            throw failure("fcntl(F_SETFL)");
+        }
+    }
+
+    @Override
+    public int[] pipe2(int flags) throws ErrnoException {
+        Scratch s = Scratch.get();
+        if (libc.pipe2(s.address + Scratch.VALUE, flags) < 0) {
+            throw failure("pipe2");
+        }
+        return s.fdPair();
+    }
+
+    @Override
+    public int poll(int fd, int events, int wakeupFd, int timeoutMillis) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.putPollfd(0, fd, events);
+        int nfds = 1;
+        if (wakeupFd >= 0) {
+            s.putPollfd(nfds++, wakeupFd, LinuxUapi.POLLIN);
+        }
+        int n = libc.poll(s.address + Scratch.POLLFDS, nfds, Math.max(timeoutMillis, -1));
+        if (n < 0) {
+            int errno = errno();
+            if (errno == EINTR) {
+                return 0;
+            }
+            throw new ErrnoException("poll", errno);
+        }
+        return s.revents(0);
+    }
+
+    @Override
+    public int epollCreate() throws ErrnoException {
+        int epfd = libc.epoll_create1(LinuxUapi.EPOLL_CLOEXEC);
+        if (epfd < 0) {
+            throw failure("epoll_create1");
+        }
+        return epfd;
+    }
+
+    @Override
+    public void epollCtl(int epfd, int op, int fd, int events) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.putEpollEvent(events, fd);
+        if (libc.epoll_ctl(epfd, op, fd, s.address + Scratch.EPOLL_EVENT) < 0) {
+            throw failure("epoll_ctl");
+        }
+    }
+
+    @Override
+    public int epollWait(int epfd, EpollEventBuffer events, int timeoutMillis)
+            throws ErrnoException {
+        long address = NativeMemory.address(events.memory());
+        int timeout = Math.max(timeoutMillis, -1);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeout, 0));
+        for (;;) {
+            int n = libc.epoll_wait(epfd, address, events.capacity(), timeout);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno();
+            if (errno != EINTR) {
+                throw new ErrnoException("epoll_wait", errno);
+            }
+            if (timeout > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 0;
+                }
+                // Round up: waking a little late is fine, returning 0 early is not.
+                timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+            }
+        }
+    }
+
+    @Override
+    public int eventfd(int initval, int flags) throws ErrnoException {
+        int fd = libc.eventfd(initval, flags);
+        if (fd < 0) {
+            throw failure("eventfd");
+        }
+        return fd;
+    }
+
+    @Override
+    public void eventfdWrite(int fd, long value) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.small.putLong(Scratch.VALUE, value);
+        long n;
+        do {
+            n = libc.write(fd, s.address + Scratch.VALUE, Long.BYTES);
+        } while (n < 0 && shouldRetry("write"));
+        // n < 0 here means EAGAIN: the counter is at its maximum, the eventfd readable already.
+    }
+
+    @Override
+    public long eventfdRead(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        long n;
+        do {
+            n = libc.read(fd, s.address + Scratch.VALUE, Long.BYTES);
+        } while (n < 0 && shouldRetry("read"));
+        return n < 0 ? 0 : s.small.getLong(Scratch.VALUE);
+    }
+}

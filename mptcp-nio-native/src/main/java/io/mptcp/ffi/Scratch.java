@@ -1,0 +1,140 @@
+package io.mptcp.ffi;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * Native memory for the by-reference arguments of system calls, one set per thread, so that a
+ * call allocates nothing once its thread has made its first call.
+ *
+ * <p>The small area (allocated with the set) holds a sockaddr and its length, an option or
+ * counter value, two {@code struct pollfd} and one {@code struct epoll_event}. The
+ * {@code struct iovec} array of readv/writev is separate and grows on demand, in powers of two up
+ * to {@link LinuxUapi#IOV_MAX} entries, so threads that never scatter or gather do not pay for
+ * 16 KiB. A virtual thread gets its own set like any thread; the memory is released with the
+ * thread's {@link ThreadLocal} values.
+ *
+ * <p>An area belongs to one system call at a time: it is written just before the call and read
+ * just after it, with no other call in between on the same thread.
+ */
+final class Scratch {
+    // uapi/asm-generic/poll.h: struct pollfd
+    private static final CLayout POLLFD = CLayout.struct();
+    static final int POLLFD_FD = POLLFD.u32();
+    static final int POLLFD_EVENTS = POLLFD.u16();
+    static final int POLLFD_REVENTS = POLLFD.u16();
+    static final int SIZEOF_POLLFD = POLLFD.size();
+
+    // uapi/linux/uio.h: struct iovec { void *iov_base; __kernel_size_t iov_len; }
+    private static final CLayout IOVEC = CLayout.struct();
+    static final int IOV_BASE = IOVEC.u64();
+    static final int IOV_LEN = IOVEC.u64();
+    static final int SIZEOF_IOVEC = IOVEC.size();
+
+    /** A sockaddr of any family the kernel returns ({@code __kernel_sockaddr_storage}). */
+    static final int SOCKADDR = 0;
+    /** The {@code socklen_t} in/out length of {@link #SOCKADDR} or of an option value. */
+    static final int SOCKLEN = SOCKADDR + SockAddr.SIZEOF_SOCKADDR_STORAGE;
+    /** 8 bytes: an int option, the {@code FIONREAD} count, an eventfd counter, or two fds. */
+    static final int VALUE = SOCKLEN + 8;
+    /** Two {@code struct pollfd}: the descriptor waited on and the wakeup descriptor. */
+    static final int POLLFDS = VALUE + 8;
+    /** One {@code struct epoll_event} for epoll_ctl. */
+    static final int EPOLL_EVENT = POLLFDS + 2 * SIZEOF_POLLFD;
+    private static final int SMALL_SIZE = EPOLL_EVENT + EpollEventBuffer.SIZEOF_EVENT;
+
+    private static final int MIN_IOVECS = 16;
+
+    private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
+
+    /** The small area, native byte order, at {@link #address}. */
+    final ByteBuffer small = NativeMemory.allocate(SMALL_SIZE);
+    final long address = NativeMemory.address(small);
+
+    private ByteBuffer iovecs;
+    private long iovecsAddress;
+
+    private Scratch() {
+    }
+
+    /** This thread's set. */
+    static Scratch get() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Describes {@code buffers[offset .. offset+length)} (direct; from position to limit) in
+     * this thread's iovec array and returns its address.
+     *
+     * @param writable whether the kernel will write into the buffers (readv)
+     * @throws IllegalArgumentException for more than {@link LinuxUapi#IOV_MAX} buffers, a heap
+     *     buffer, or a read-only buffer to be written
+     */
+    long iovecs(ByteBuffer[] buffers, int offset, int length, boolean writable) {
+        Objects.checkFromIndexSize(offset, length, buffers.length);
+        if (length > LinuxUapi.IOV_MAX) {
+            throw new IllegalArgumentException(length + " buffers exceed IOV_MAX");
+        }
+        if (iovecs == null || iovecs.capacity() < length * SIZEOF_IOVEC) {
+            int entries = Math.max(MIN_IOVECS, Integer.highestOneBit(length - 1) << 1);
+            iovecs = NativeMemory.allocate(Math.min(entries, LinuxUapi.IOV_MAX) * SIZEOF_IOVEC);
+            iovecsAddress = NativeMemory.address(iovecs);
+        }
+        for (int i = 0; i < length; i++) {
+            ByteBuffer b = buffers[offset + i];
+            long base = writable
+                    ? NativeMemory.writableAddress(b)
+                    : NativeMemory.readableAddress(b);
+            iovecs.putLong(i * SIZEOF_IOVEC + IOV_BASE, base);
+            iovecs.putLong(i * SIZEOF_IOVEC + IOV_LEN, b.remaining());
+        }
+        return iovecsAddress;
+    }
+
+    /**
+     * Writes {@code address} at {@link #SOCKADDR} as {@link SockAddr#encode} does.
+     *
+     * @return the sockaddr length
+     */
+    int putSockaddr(String syscall, int family, InetSocketAddress address)
+            throws ErrnoException {
+        return SockAddr.encode(syscall, family, address, small, SOCKADDR);
+    }
+
+    /** Declares all of {@link #SOCKADDR} in {@link #SOCKLEN}, for a call to fill it. */
+    void offerSockaddr() {
+        small.putInt(SOCKLEN, SockAddr.SIZEOF_SOCKADDR_STORAGE);
+    }
+
+    /** The sockaddr a call left at {@link #SOCKADDR}, its length at {@link #SOCKLEN}. */
+    InetSocketAddress sockaddr() {
+        // The kernel reports the full length even where it had to truncate.
+        int length = Math.min(small.getInt(SOCKLEN), SockAddr.SIZEOF_SOCKADDR_STORAGE);
+        return SockAddr.decode(small, SOCKADDR, length);
+    }
+
+    /** Sets {@code struct pollfd} {@code i} of {@link #POLLFDS}, with no returned events. */
+    void putPollfd(int i, int fd, int events) {
+        int at = POLLFDS + i * SIZEOF_POLLFD;
+        small.putInt(at + POLLFD_FD, fd);
+        small.putShort(at + POLLFD_EVENTS, (short) events);
+        small.putShort(at + POLLFD_REVENTS, (short) 0);
+    }
+
+    /** The events poll returned for {@code struct pollfd} {@code i}. */
+    int revents(int i) {
+        return small.getShort(POLLFDS + i * SIZEOF_POLLFD + POLLFD_REVENTS) & 0xffff;
+    }
+
+    /** Sets the {@link #EPOLL_EVENT}: {@code events}, with {@code fd} as its data. */
+    void putEpollEvent(int events, int fd) {
+        small.putInt(EPOLL_EVENT, events);
+        small.putLong(EPOLL_EVENT + EpollEventBuffer.DATA_OFFSET, fd);
+    }
+
+    /** The {@code int[2]} pipe2 or socketpair wrote at {@link #VALUE}. */
+    int[] fdPair() {
+        return new int[] {small.getInt(VALUE), small.getInt(VALUE + Integer.BYTES)};
+    }
+}
