@@ -58,13 +58,29 @@ final class PipeDescriptor {
         fd.park(events, 0);
     }
 
+    void ensureOpen() throws ClosedChannelException {
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** The channel's {@code implConfigureBlocking}. */
+    void configureBlocking() throws ClosedChannelException {
+        // The descriptor stays non-blocking; only wait for an operation in progress, as the
+        // JDK does.
+        opLock.lock();
+        try {
+            ensureOpen();
+        } finally {
+            opLock.unlock();
+        }
+    }
+
     /** Records that a blocking operation starts; the channel has already called begin(). */
     void beginBlocking() throws ClosedChannelException {
         stateLock.lock();
         try {
-            if (!channel.isOpen()) {
-                throw new ClosedChannelException();
-            }
+            ensureOpen();
             blockedOp = true;
         } finally {
             stateLock.unlock();

@@ -6,14 +6,12 @@ import static io.mptcp.ffi.LinuxUapi.EPOLLOUT;
 import static io.mptcp.ffi.LinuxUapi.POLLOUT;
 
 import io.mptcp.ffi.ErrnoException;
-import io.mptcp.ffi.IoStatus;
 import io.mptcp.nio.internal.FdIo;
 import io.mptcp.nio.internal.NativeFd;
 import io.mptcp.nio.internal.NioExceptions;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
@@ -66,7 +64,7 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
             throws IOException {
         writeLock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             boolean blocking = isBlocking();
             long requested = 0;
             long written = 0;
@@ -119,21 +117,9 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
                 : FdIo.write(fd.sys(), fd.fdVal(), srcs, offset, length);
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        // The descriptor stays non-blocking; only wait for a write in progress, as the JDK does.
-        writeLock.lock();
-        try {
-            ensureOpen();
-        } finally {
-            writeLock.unlock();
-        }
+        fd.configureBlocking();
     }
 
     @Override

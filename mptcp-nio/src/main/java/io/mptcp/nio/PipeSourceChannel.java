@@ -13,7 +13,6 @@ import io.mptcp.nio.internal.NioExceptions;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
@@ -61,7 +60,7 @@ final class PipeSourceChannel extends Pipe.SourceChannel implements NativeChanne
             throws IOException {
         readLock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             boolean blocking = isBlocking();
             long n = 0;
             try {
@@ -98,21 +97,9 @@ final class PipeSourceChannel extends Pipe.SourceChannel implements NativeChanne
                 : FdIo.read(fd.sys(), fd.fdVal(), dsts, offset, length);
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        // The descriptor stays non-blocking; only wait for a read in progress, as the JDK does.
-        readLock.lock();
-        try {
-            ensureOpen();
-        } finally {
-            readLock.unlock();
-        }
+        fd.configureBlocking();
     }
 
     @Override

@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * A small model of the kernel behind a Mockito mock of {@link LinuxSyscalls}: an epoll set
@@ -145,7 +146,7 @@ final class EpollSelectorFixture {
         return locked(() -> eventfds.getOrDefault(fd, 0L));
     }
 
-    private <T> T locked(java.util.function.Supplier<T> action) {
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
             return action.get();
@@ -291,6 +292,7 @@ final class EpollSelectorFixture {
     static final class TestChannel extends AbstractSelectableChannel implements NativeChannel {
         private final int fd;
         private volatile int releases;
+        private volatile IOException releaseFailure;
 
         TestChannel(SelectorProvider provider, int fd) {
             super(provider);
@@ -300,6 +302,11 @@ final class EpollSelectorFixture {
         /** How many times kill() found the channel closed and unregistered. */
         int releases() {
             return releases;
+        }
+
+        /** Makes releasing the descriptor fail with {@code failure}, as close(2) can. */
+        void failReleaseWith(IOException failure) {
+            releaseFailure = failure;
         }
 
         @Override
@@ -328,14 +335,17 @@ final class EpollSelectorFixture {
         }
 
         @Override
-        public synchronized void kill() {
+        public synchronized void kill() throws IOException {
             if (!isOpen() && !isRegistered()) {
                 releases++;
+                if (releaseFailure != null) {
+                    throw releaseFailure;
+                }
             }
         }
 
         @Override
-        protected void implCloseSelectableChannel() {
+        protected void implCloseSelectableChannel() throws IOException {
             kill();
         }
 

@@ -29,7 +29,6 @@ import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
 import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
@@ -231,6 +230,25 @@ class EpollSelectorTest {
     }
 
     @Test
+    void failedReleaseStillFlushesEveryCancelledKey() throws IOException {
+        TestChannel failing = kernel.channel(7);
+        TestChannel other = kernel.channel(8);
+        failing.register(selector, OP_READ);
+        other.register(selector, OP_READ);
+        selector.selectNow();
+        failing.failReleaseWith(new IOException("EIO"));
+        failing.close();
+        other.close();
+
+        IOException e = assertThrows(IOException.class, selector::selectNow);
+        assertEquals("EIO", e.getMessage());
+        assertEquals(1, failing.releases());
+        assertEquals(1, other.releases());
+        assertTrue(selector.keys().isEmpty());
+        assertEquals(0, selector.selectNow());
+    }
+
+    @Test
     void reRegistrationBeforeTheFlushIsRefusedAndWorksAfter() throws IOException {
         TestChannel ch = kernel.channel(7);
         SelectionKey first = ch.register(selector, OP_READ);
@@ -324,6 +342,24 @@ class EpollSelectorTest {
 
         selector.close();
         verify(kernel.sys, times(1)).close(EPFD);
+    }
+
+    @Test
+    void failedReleaseDuringCloseStillClosesEverything() throws IOException {
+        TestChannel failing = kernel.channel(7);
+        TestChannel other = kernel.channel(8);
+        SelectionKey k1 = failing.register(selector, OP_READ);
+        SelectionKey k2 = other.register(selector, OP_READ);
+        failing.failReleaseWith(new IOException("EIO"));
+        failing.close();
+        other.close();
+
+        IOException e = assertThrows(IOException.class, selector::close);
+        assertEquals("EIO", e.getMessage());
+        assertFalse(k1.isValid() || k2.isValid());
+        assertEquals(1, other.releases());
+        verify(kernel.sys).close(EPFD);
+        verify(kernel.sys).close(EVENTFD);
     }
 
     @Test

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -29,11 +30,13 @@ import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.IoStatus;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -127,7 +130,7 @@ class PipeChannelTest {
         awaitParked(READ_FD, POLLIN);
         kernel.setReady(READ_FD, EPOLLIN);
         assertEquals(DATA.length, read.get());
-        assertArrayEquals(DATA, java.util.Arrays.copyOf(dst.array(), dst.position()));
+        assertArrayEquals(DATA, Arrays.copyOf(dst.array(), dst.position()));
     }
 
     @Test
@@ -249,7 +252,7 @@ class PipeChannelTest {
 
     /** Waits until a thread is parked in the model's poll on {@code fd}. */
     private void awaitParked(int fd, int events) throws Exception {
-        while (org.mockito.Mockito.mockingDetails(kernel.sys).getInvocations().stream()
+        while (mockingDetails(kernel.sys).getInvocations().stream()
                 .noneMatch(i -> i.getMethod().getName().equals("poll")
                         && (int) i.getArgument(0) == fd && (int) i.getArgument(1) == events)) {
             Thread.sleep(1);
@@ -260,7 +263,7 @@ class PipeChannelTest {
         try {
             return source.read(dst);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -268,7 +271,7 @@ class PipeChannelTest {
         try {
             return sink.write(src);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }
