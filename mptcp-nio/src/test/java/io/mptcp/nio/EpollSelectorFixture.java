@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -195,14 +196,12 @@ final class EpollSelectorFixture {
         threadsInWait++;
         waitTimeouts.add(timeoutMillis);
         waitCapacities.add(buffer.capacity());
-        boolean interrupted = false;
         try {
             if (prematureReturns > 0) {
                 prematureReturns--;
                 return 0;
             }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            for (;;) {
+            return await(timeoutMillis, () -> {
                 int n = 0;
                 for (Map.Entry<Integer, Integer> e : epollSet.entrySet()) {
                     int ready = readyEvents(e.getKey(), e.getValue());
@@ -210,43 +209,45 @@ final class EpollSelectorFixture {
                         buffer.set(n++, e.getKey(), ready);
                     }
                 }
-                long left = deadline - System.nanoTime();
-                if (n > 0 || timeoutMillis == 0 || (timeoutMillis > 0 && left <= 0)) {
-                    return n;
-                }
-                try {
-                    if (timeoutMillis < 0) {
-                        changed.await();
-                    } else {
-                        changed.awaitNanos(left);
-                    }
-                } catch (InterruptedException e) {
-                    // epoll_wait ignores Java interrupts; the selector's wakeup must end it.
-                    interrupted = true;
-                }
-            }
+                return n > 0 ? n : -1;
+            });
         } finally {
             threadsInWait--;
             lock.unlock();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
     private int poll(int fd, int events, int wakeupFd, int timeoutMillis) {
         lock.lock();
-        boolean interrupted = false;
         try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            for (;;) {
+            return await(timeoutMillis, () -> {
                 int ready = readyEvents(fd, events);
                 if (ready != 0) {
                     return ready;
                 }
+                return wakeupFd >= 0 && eventfds.getOrDefault(wakeupFd, 0L) > 0 ? 0 : -1;
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, with the lock held, until {@code check} returns a result (not -1) or the timeout
+     * (-1: none) runs out, which gives 0. As for a syscall, a Java interrupt does not end the
+     * wait; it stays set for the caller.
+     */
+    private int await(int timeoutMillis, IntSupplier check) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                int result = check.getAsInt();
                 long left = deadline - System.nanoTime();
-                if ((wakeupFd >= 0 && eventfds.getOrDefault(wakeupFd, 0L) > 0)
-                        || timeoutMillis == 0 || (timeoutMillis > 0 && left <= 0)) {
+                if (result >= 0) {
+                    return result;
+                }
+                if (timeoutMillis == 0 || (timeoutMillis > 0 && left <= 0)) {
                     return 0;
                 }
                 try {
@@ -260,7 +261,6 @@ final class EpollSelectorFixture {
                 }
             }
         } finally {
-            lock.unlock();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -37,6 +37,7 @@ class EpollSelectorKernelTest {
     }
 
     @AfterEach
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void closeAll() throws IOException {
         selector.close();
         for (Pipe p : pipes) {

@@ -40,6 +40,7 @@ class PipeKernelTest {
     }
 
     @AfterEach
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void closePipe() throws IOException {
         pipe.source().close();
         pipe.sink().close();
