@@ -14,13 +14,17 @@ import java.nio.ByteBuffer;
  *
  * <p>Results: bytes transferred ({@code > 0}), {@link IoStatus#EOF} at end of stream,
  * {@link IoStatus#UNAVAILABLE} when the call would block, or 0 when there was nothing to
- * transfer (no space left, nothing to write).
+ * transfer (no space left, nothing to write). Reading into a read-only buffer throws
+ * {@link IllegalArgumentException}, as the JDK does (the kernel would write into it).
  */
 public final class FdIo {
     private FdIo() {
     }
 
     public static int read(LinuxSyscalls sys, int fd, ByteBuffer dst) throws ErrnoException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
         int remaining = dst.remaining();
         if (remaining == 0) {
             return 0;
@@ -125,6 +129,10 @@ public final class FdIo {
             int end = offset + length;
             for (int i = offset; i < end && iov.count < LinuxUapi.IOV_MAX; i++) {
                 ByteBuffer b = bufs[i];
+                if (!forWrite && b.isReadOnly()) {
+                    iov.release();
+                    throw new IllegalArgumentException("Read-only buffer");
+                }
                 int rem = b.remaining();
                 if (rem == 0) {
                     continue;
