@@ -120,6 +120,11 @@ public final class BenchDriver {
                 }
             }
         }
+        if (!List.of("tcp", "mptcp").containsAll(suites) || !List.of("bulk-heap", "bulk-direct",
+                "rtt").containsAll(cases)) {
+            System.err.println("unknown suite or case in " + suites + " " + cases);
+            System.exit(2);
+        }
         if (smoke) {
             pairs = 1;
             seconds = 1;
@@ -172,7 +177,8 @@ public final class BenchDriver {
                         b.get(m.key), ratio));
             }
             if (!rtt) {
-                line.append("  stalls ").append(o.get("stalls")).append('/').append(b.get("stalls"));
+                line.append("  stalls ").append(o.get("stalls")).append('/')
+                        .append(b.get("stalls"));
             }
             System.out.println(line);
         }

@@ -24,13 +24,13 @@ class EchoDemoIT {
             + ChildJvm.PROVIDER_CLASS;
 
     @BeforeAll
-    static void prerequisites() {
-        Prerequisites.requireKernelView();
+    static void classPath() {
         ChildJvm.requireOnClassPath(EchoDemo.class, MptcpSelectorProvider.class);
     }
 
     @Test
     void underMptcpNioBothEndsSayMptcp() throws Exception {
+        Prerequisites.requireMptcpEnabled();
         String out = demo(PROVIDER);
         assertTrue(out.contains("provider: " + ChildJvm.PROVIDER_CLASS + "\n"), out);
         assertTrue(out.contains("client end: MPTCP in use"), out);

@@ -35,6 +35,11 @@ public final class Prerequisites {
     public static void requireKernelView() {
         require(KernelView.ssWithMptcpAvailable(),
                 "ss with -M (MPTCP) is missing: apt-get install iproute2");
+        requireMptcpEnabled();
+    }
+
+    /** MPTCP enabled in this network namespace. */
+    public static void requireMptcpEnabled() {
         require(mptcpEnabled(), "MPTCP is disabled: sysctl -w net.mptcp.enabled=1");
     }
 
