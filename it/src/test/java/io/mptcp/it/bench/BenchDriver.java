@@ -1,0 +1,259 @@
+package io.mptcp.it.bench;
+
+import io.mptcp.it.support.ChildJvm;
+import io.mptcp.it.support.Prerequisites;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * mptcp-nio against the JDK's own NIO, side by side on this machine: each case runs in fresh
+ * child JVMs ({@link BenchMain}), the two sides of a pair one after the other, the order
+ * alternating from pair to pair so that drift on a noisy machine hits both alike. It compares
+ * like with like:
+ * <ul>
+ *   <li>suite {@code tcp}: mptcp-nio with {@code io.mptcp.nio.mode=off} against the plain JDK;</li>
+ *   <li>suite {@code mptcp}: mptcp-nio (MPTCP) against the JDK under {@code mptcpize run}.</li>
+ * </ul>
+ * Prints each pair's ratio ours/JDK and, per case, the median, min and max against the targets
+ * (throughput at least 0.9, round trip at most 1.15). {@code --aa} runs the JDK on both sides
+ * (A/A: ratios near 1.0 show the noise floor). {@code --smoke} runs one short pair per case with
+ * checksums, to check that everything runs and moves the right bytes; its figures mean nothing.
+ *
+ * <p>Exit 0 when every run worked (targets are reported, not enforced), 1 when one failed.
+ */
+public final class BenchDriver {
+
+    private static final double THROUGHPUT_TARGET = 0.90;
+    private static final double RTT_TARGET = 1.15;
+    private static final String PROVIDER = "-D" + ChildJvm.PROVIDER_PROPERTY + "="
+            + ChildJvm.PROVIDER_CLASS;
+    // Same heap for every child: the comparison must not depend on GC ergonomics.
+    private static final List<String> HEAP = List.of("-Xms256m", "-Xmx256m");
+
+    /** One way of running a case. */
+    enum Runner {
+        JDK("jdk", List.of(), List.of(), "tcp"),
+        OURS_OFF("ours-off", List.of(), List.of(PROVIDER, "-Dio.mptcp.nio.mode=off"), "tcp"),
+        JDK_MPTCPIZE("jdk-mptcpize", List.of(Prerequisites.MPTCPIZE, "run"), List.of(), "mptcp"),
+        OURS("ours", List.of(), List.of(PROVIDER, "-Dio.mptcp.nio.mode=all"), "mptcp");
+
+        final String label;
+        final List<String> prefix;
+        final List<String> props;
+        final String expect;
+
+        Runner(String label, List<String> prefix, List<String> props, String expect) {
+            this.label = label;
+            this.prefix = prefix;
+            this.props = props;
+            this.expect = expect;
+        }
+    }
+
+    /** A figure of a RESULT line, compared as ours/JDK. */
+    private record Metric(String key, String label, boolean higherIsBetter, double target) {
+    }
+
+    // Raw throughput is the figure. On loopback the kernel stalls MPTCP transfers for
+    // 200 ms at a time, at random, whoever the sender is (README, benchmark); throughput with
+    // the stalled time taken out is what the provider's own speed shows in.
+    private static final List<Metric> BULK_METRICS = List.of(
+            new Metric("mibps", "MiB/s", true, THROUGHPUT_TARGET),
+            new Metric("unstalled_mibps", "MiB/s-unstalled", true, THROUGHPUT_TARGET));
+    private static final List<Metric> RTT_METRICS = List.of(
+            new Metric("p50_us", "p50", false, RTT_TARGET),
+            new Metric("mean_us", "mean", false, RTT_TARGET),
+            new Metric("p99_us", "p99", false, RTT_TARGET));
+
+    private record Summary(String suite, String bench, String metric, double median,
+            double min, double max, String target, String verdict) {
+    }
+
+    private final int pairs;
+    private final double seconds;
+    private final double warmup;
+    private final boolean smoke;
+    private final String rttCpu;
+    private final List<Summary> summaries = new ArrayList<>();
+
+    private BenchDriver(int pairs, double seconds, double warmup, boolean smoke, String rttCpu) {
+        this.pairs = pairs;
+        this.seconds = seconds;
+        this.warmup = warmup;
+        this.smoke = smoke;
+        this.rttCpu = rttCpu;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pairs = 5;
+        double seconds = 5;
+        double warmup = 2;
+        boolean smoke = false;
+        boolean aa = false;
+        // The last CPU: client and server threads of a round trip share it, as explained in
+        // the README; on two CPUs the wake-up across CPUs makes each run land on one of two
+        // latencies at random.
+        String rttCpu = Integer.toString(Runtime.getRuntime().availableProcessors() - 1);
+        List<String> suites = List.of("tcp", "mptcp");
+        List<String> cases = List.of("bulk-heap", "bulk-direct", "rtt");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--pairs" -> pairs = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+                case "--suites" -> suites = Arrays.asList(args[++i].split(","));
+                case "--cases" -> cases = Arrays.asList(args[++i].split(","));
+                case "--aa" -> aa = true;
+                case "--smoke" -> smoke = true;
+                case "--rtt-cpu" -> rttCpu = args[++i];
+                default -> {
+                    System.err.println("usage: BenchDriver [--pairs N] [--seconds S] [--warmup S]"
+                            + " [--suites tcp,mptcp] [--cases bulk-heap,bulk-direct,rtt]"
+                            + " [--aa] [--smoke] [--rtt-cpu N|none]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (!List.of("tcp", "mptcp").containsAll(suites) || !List.of("bulk-heap", "bulk-direct",
+                "rtt").containsAll(cases)) {
+            System.err.println("unknown suite or case in " + suites + " " + cases);
+            System.exit(2);
+        }
+        if (smoke) {
+            pairs = 1;
+            seconds = 1;
+            warmup = 0.2;
+        }
+        BenchDriver d = new BenchDriver(pairs, seconds, warmup, smoke, rttCpu);
+        System.out.printf(Locale.ROOT, "mptcp-nio benchmark%s: %d pair(s) per case, %.1f s"
+                        + " measured after %.1f s warm-up per run, order alternating%n",
+                smoke ? " (SMOKE: checks bytes only, figures mean nothing)" : aa ? " (A/A)" : "",
+                pairs, seconds, warmup);
+        System.out.printf("java %s (%s), %s %s, %d CPUs%n%n", System.getProperty("java.version"),
+                System.getProperty("java.home"), System.getProperty("os.name"),
+                System.getProperty("os.version"), Runtime.getRuntime().availableProcessors());
+        try {
+            for (String suite : suites) {
+                Runner base = suite.equals("tcp") ? Runner.JDK : Runner.JDK_MPTCPIZE;
+                Runner ours = aa ? base : suite.equals("tcp") ? Runner.OURS_OFF : Runner.OURS;
+                for (String bench : cases) {
+                    d.compare(suite, bench, base, ours);
+                }
+            }
+        } catch (RunFailed e) {
+            System.out.println("\nFAILED: " + e.getMessage());
+            System.exit(1);
+        }
+        d.printSummary();
+    }
+
+    private void compare(String suite, String bench, Runner base, Runner ours) throws Exception {
+        boolean rtt = bench.equals("rtt");
+        List<Metric> metrics = rtt ? RTT_METRICS : BULK_METRICS;
+        System.out.printf("[%s] %s: %s vs %s%s%n", suite, bench, ours.label, base.label,
+                rtt ? " (round trip in us, lower is better; pinned to CPU " + rttCpu + ")"
+                        : " (higher is better)");
+        List<List<Double>> ratios = new ArrayList<>();
+        metrics.forEach(m -> ratios.add(new ArrayList<>()));
+        for (int i = 1; i <= pairs; i++) {
+            // Odd pairs run the baseline first, even pairs ours first.
+            boolean baseFirst = i % 2 == 1;
+            Map<String, String> first = run(baseFirst ? base : ours, bench);
+            Map<String, String> second = run(baseFirst ? ours : base, bench);
+            Map<String, String> b = baseFirst ? first : second;
+            Map<String, String> o = baseFirst ? second : first;
+            StringBuilder line = new StringBuilder("  pair " + i + ":");
+            for (int k = 0; k < metrics.size(); k++) {
+                Metric m = metrics.get(k);
+                double ratio = Double.parseDouble(o.get(m.key)) / Double.parseDouble(b.get(m.key));
+                ratios.get(k).add(ratio);
+                line.append(String.format(Locale.ROOT, "  %s %s/%s = %.3f", m.label, o.get(m.key),
+                        b.get(m.key), ratio));
+            }
+            if (!rtt) {
+                line.append("  stalls ").append(o.get("stalls")).append('/')
+                        .append(b.get("stalls"));
+            }
+            System.out.println(line);
+        }
+        for (int k = 0; k < metrics.size(); k++) {
+            summarise(suite, bench, metrics.get(k), ours.label + "/" + base.label, ratios.get(k));
+        }
+        System.out.println();
+    }
+
+    private void summarise(String suite, String bench, Metric m, String who, List<Double> r) {
+        List<Double> sorted = r.stream().sorted().toList();
+        int n = sorted.size();
+        double median = n % 2 == 1 ? sorted.get(n / 2)
+                : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        boolean met = m.higherIsBetter ? median >= m.target : median <= m.target;
+        String target = (m.higherIsBetter ? ">= " : "<= ") + m.target;
+        String verdict = smoke ? "n/a (smoke)" : met ? "met" : "MISSED";
+        System.out.printf(Locale.ROOT, "  %s %s: median %.3f (min %.3f, max %.3f), target %s:"
+                + " %s%n", m.label, who, median, sorted.get(0), sorted.get(n - 1), target, verdict);
+        summaries.add(new Summary(suite, bench, m.label + " " + who, median, sorted.get(0),
+                sorted.get(n - 1), target, verdict));
+    }
+
+    /** Runs one case in a fresh JVM and returns its RESULT fields. */
+    private Map<String, String> run(Runner runner, String bench) throws Exception {
+        if (!runner.prefix.isEmpty() && !new java.io.File(runner.prefix.get(0)).canExecute()) {
+            throw new RunFailed(runner.prefix.get(0) + " is missing: apt-get install mptcpize");
+        }
+        List<String> prefix = new ArrayList<>();
+        if (bench.equals("rtt") && !rttCpu.equals("none")) {
+            prefix.addAll(List.of("taskset", "-c", rttCpu));
+        }
+        prefix.addAll(runner.prefix);
+        List<String> jvmArgs = new ArrayList<>(HEAP);
+        jvmArgs.addAll(runner.props);
+        List<String> args = new ArrayList<>(List.of("--case", bench, "--expect", runner.expect,
+                "--seconds", Double.toString(seconds), "--warmup", Double.toString(warmup)));
+        if (smoke) {
+            args.add("--verify");
+        }
+        Duration limit = Duration.ofSeconds((long) (seconds + warmup) + 60);
+        try (ChildJvm child = ChildJvm.start(prefix, jvmArgs, BenchMain.class.getName(),
+                args.toArray(String[]::new))) {
+            String line;
+            try {
+                line = child.awaitLine(l -> l.startsWith("RESULT "), limit, "RESULT");
+                if (child.awaitExit(limit) != 0) {
+                    throw new AssertionError("exit code not 0\n" + child.describe());
+                }
+            } catch (AssertionError e) {
+                throw new RunFailed(runner.label + " " + bench + ": " + e.getMessage());
+            }
+            Map<String, String> fields = new HashMap<>();
+            for (String kv : line.substring("RESULT ".length()).split(" ")) {
+                String[] p = kv.split("=", 2);
+                fields.put(p[0], p[1]);
+            }
+            return fields;
+        }
+    }
+
+    private void printSummary() {
+        System.out.println("<!-- paste between the BENCH-RESULTS markers of README.md -->");
+        System.out.println("| suite | case | ratio | median | min | max | target | |");
+        System.out.println("|---|---|---|---:|---:|---:|---|---|");
+        for (Summary s : summaries) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.3f | %s | %s |%n",
+                    s.suite, s.bench, s.metric, s.median, s.min, s.max, s.target, s.verdict);
+        }
+    }
+
+    /** A run that did not produce a result; the message holds the child's output. */
+    private static final class RunFailed extends Exception {
+        RunFailed(String message) {
+            super(message);
+        }
+    }
+}
