@@ -146,7 +146,8 @@ public final class EchoDemo {
                     : "plain TCP (MPTCP_ENABLED=false: MPTCP off, refused or fallen back)";
         }
         return "JDK provider (" + SelectorProvider.provider().getClass().getName()
-                + "): plain TCP";
+                + "): its channels cannot report MPTCP; run with"
+                + " -Djava.nio.channels.spi.SelectorProvider=io.mptcp.nio.MptcpSelectorProvider";
     }
 
     private static String text(byte[] b) {
