@@ -104,7 +104,7 @@ class ServerSocketChannelImplTest {
         when(kernel.sys.poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), anyInt()))
                 .thenAnswer(inv -> {
                     parked.countDown();
-                    woken.await(5, TimeUnit.SECONDS);
+                    SocketChannelImplTest.awaitLikePoll(woken);
                     return 0;
                 });
         doAnswer(inv -> {

@@ -227,7 +227,7 @@ class SocketChannelImplTest {
         when(kernel.sys.poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), anyInt()))
                 .thenAnswer(inv -> {
                     parked.countDown();
-                    assertTrue(woken.await(5, TimeUnit.SECONDS), "never unparked");
+                    assertTrue(awaitLikePoll(woken), "never unparked");
                     events.add("poll returned");
                     return 0;
                 });
@@ -243,6 +243,25 @@ class SocketChannelImplTest {
     }
 
     private final CountDownLatch parked = new CountDownLatch(1);
+
+    /** Waits as poll(2) does: a Java interrupt does not end it (the interrupt status stays). */
+    static boolean awaitLikePoll(CountDownLatch latch) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 
     private void awaitParked() throws InterruptedException {
         assertTrue(parked.await(5, TimeUnit.SECONDS), "reader never parked");
