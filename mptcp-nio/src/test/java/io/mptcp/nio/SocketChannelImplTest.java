@@ -6,6 +6,7 @@ import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxUapi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mockito.InOrder;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -35,6 +36,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -149,6 +151,29 @@ class SocketChannelImplTest {
                 .thenReturn(0, LinuxUapi.POLLIN);
 
         assertEquals(3, ch.read(ByteBuffer.allocateDirect(8)));
+        verify(kernel.sys, times(2)).poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), eq(-1));
+    }
+
+    @Test
+    void afterAReadThatWaitedTheNextBlockingReadPollsFirst() throws Exception {
+        MptcpSocketChannel ch = kernel.connected(kernel.provider());
+        when(kernel.sys.read(eq(FD), any())).thenReturn(IoStatus.UNAVAILABLE, 5, 7, 9);
+        when(kernel.sys.poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), anyInt()))
+                .thenReturn(LinuxUapi.POLLIN);
+        ByteBuffer dst = ByteBuffer.allocateDirect(16);
+        InOrder order = inOrder(kernel.sys);
+
+        assertEquals(5, ch.read(dst.clear()), "first read: EAGAIN, wait, read");
+        order.verify(kernel.sys).read(eq(FD), any());
+        order.verify(kernel.sys).poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), eq(-1));
+        order.verify(kernel.sys).read(eq(FD), any());
+
+        assertEquals(7, ch.read(dst.clear()), "it waited last time: wait first, then read");
+        order.verify(kernel.sys).poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), eq(-1));
+        order.verify(kernel.sys).read(eq(FD), any());
+
+        assertEquals(9, ch.read(dst.clear()), "no wait last time: read at once");
+        order.verify(kernel.sys).read(eq(FD), any());
         verify(kernel.sys, times(2)).poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), eq(-1));
     }
 
