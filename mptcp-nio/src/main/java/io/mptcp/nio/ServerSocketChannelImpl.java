@@ -158,7 +158,8 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
     /** One accept4; null if none is pending. */
     private MptcpSocketChannel tryAccept() throws ErrnoException {
         while (true) {
-            int newfd = sys.accept4(fd, LinuxUapi.SOCK_NONBLOCK | LinuxUapi.SOCK_CLOEXEC);
+            // Blocking, as the accepted channel starts in blocking mode.
+            int newfd = sys.accept4(fd, LinuxUapi.SOCK_CLOEXEC);
             if (newfd == IoStatus.UNAVAILABLE) {
                 return null;
             }

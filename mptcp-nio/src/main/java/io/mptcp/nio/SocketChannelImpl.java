@@ -38,14 +38,17 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The socket channel: the JDK's {@code SocketChannelImpl} state machine over a non-blocking
- * MPTCP (or TCP) descriptor.
+ * The socket channel: the JDK's {@code SocketChannelImpl} state machine over an MPTCP (or TCP)
+ * descriptor.
  *
- * <p>Blocking operations try the call and {@linkplain NativeFd#park park} in poll(2) until the
- * descriptor is ready; close and interrupt release parked threads through
- * {@link NativeFd#unpark()}. Close is two-phase as in the JDK: the state goes to CLOSING at
- * once; the descriptor is released only when no thread is parked in it and no selector holds
- * it (the last one calls {@link #kill()}).
+ * <p>As in the JDK, the descriptor is blocking exactly while the channel is in blocking mode
+ * and connected, so a blocking read or write is one syscall that waits in the kernel. Connect
+ * and the adaptor's timed read keep it non-blocking and {@linkplain NativeFd#park park} in
+ * poll(2). Close and interrupt wake a thread waiting in the kernel with shutdown(2) and one
+ * parked in poll through {@link NativeFd#unpark()} (the JDK uses a signal for both). Close is
+ * two-phase as in the JDK: the state goes to CLOSING at once; the descriptor is released only
+ * when no thread is blocked in it and no selector holds it (the last one calls
+ * {@link #kill()}).
  */
 final class SocketChannelImpl extends MptcpSocketChannel implements NativeChannel {
     private static final int ST_UNCONNECTED = 0;
@@ -79,12 +82,13 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
 
     // Guarded by readLock: once reset, every later read reports it again (as the JDK does).
     private boolean connectionReset;
-    // Guarded by readLock: the last blocking read found nothing to read. Request/response
-    // traffic finds nothing nearly every time, so the next read polls before reading instead
-    // of spending a read(2) on EAGAIN first. A read that polled first cannot tell whether data
-    // was already there, so it clears this: the one after reads at once. Bulk traffic, which
-    // finds data waiting, never pays for the poll.
-    private boolean readFoundNothingLastTime;
+    // Whether the descriptor is in blocking mode (O_NONBLOCK clear). Changed only while both
+    // readLock and writeLock are held; volatile so that close can read it under stateLock.
+    // It is blocking exactly while the channel is in blocking mode and connected, as the JDK's:
+    // a blocking read then waits inside recvmsg, not in poll(2), which matters for MPTCP (a
+    // receiver waiting in poll suffers the kernel's 200 ms zero-window stalls about five times
+    // as often as one blocked in recvmsg; see the README), and a round trip costs no poll.
+    private volatile boolean fdBlocking;
 
     private SocketChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
@@ -107,8 +111,9 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     }
 
     /**
-     * The channel of an accepted connection; MPTCP or TCP as the client chose, read from the
-     * kernel when first needed. Starts in blocking mode, as the JDK's accepted channels do.
+     * The channel of an accepted connection (its descriptor accepted in blocking mode); MPTCP
+     * or TCP as the client chose, read from the kernel when first needed. Starts in blocking
+     * mode, as the JDK's accepted channels do.
      */
     static SocketChannelImpl accepted(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
             int family, InetSocketAddress local, InetSocketAddress remote, boolean strict) {
@@ -116,6 +121,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         sc.localAddress = local;
         sc.remoteAddress = remote;
         sc.state = ST_CONNECTED;
+        sc.fdBlocking = true;
         return sc;
     }
 
@@ -257,22 +263,25 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     return IoStatus.EOF;
                 }
                 long start = nanos > 0 ? System.nanoTime() : 0;
-                boolean pollFirst = blocking && readFoundNothingLastTime;
-                boolean foundNothing = false;
-                if (pollFirst) {
-                    n = IoStatus.UNAVAILABLE;
-                } else {
+                if (nanos > 0) {
+                    // A timed read waits in poll(2), so the descriptor must not block.
+                    setFdBlocking(false);
+                }
+                try {
+                    // With a blocking descriptor this read waits in the kernel; the loop is for
+                    // a non-blocking one (timed read, or not yet switched).
                     n = dst != null ? FdIo.read(sys, fd, dst)
                             : FdIo.read(sys, fd, dsts, offset, length);
-                    foundNothing = n == IoStatus.UNAVAILABLE;
+                    while (blocking && n == IoStatus.UNAVAILABLE && isOpen() && !isInputClosed) {
+                        park(LinuxUapi.POLLIN, timeLeft(start, nanos, "Read timed out"));
+                        n = dst != null ? FdIo.read(sys, fd, dst)
+                                : FdIo.read(sys, fd, dsts, offset, length);
+                    }
+                } finally {
+                    if (nanos > 0) {
+                        restoreFdBlocking();
+                    }
                 }
-                while (blocking && n == IoStatus.UNAVAILABLE && isOpen() && !isInputClosed) {
-                    park(LinuxUapi.POLLIN, timeLeft(start, nanos, "Read timed out"));
-                    n = dst != null
-                            ? FdIo.read(sys, fd, dst) : FdIo.read(sys, fd, dsts, offset, length);
-                    foundNothing |= n == IoStatus.UNAVAILABLE;
-                }
-                readFoundNothingLastTime = foundNothing;
             } catch (ErrnoException e) {
                 if (e.errno() == io.mptcp.ffi.Errno.ECONNRESET) {
                     connectionReset = true;
@@ -340,7 +349,8 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
 
     /**
      * One write from {@code src}, or gathering from {@code srcs[offset..]} when src is null.
-     * The descriptor is non-blocking, so in blocking mode this loops until all is written.
+     * In blocking mode this returns only when all is written: the kernel sees to that on a
+     * blocking descriptor, and this loop on a non-blocking one.
      */
     private long writeCore(ByteBuffer src, ByteBuffer[] srcs, int offset, int length,
             boolean adaptor) throws IOException {
@@ -574,6 +584,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     localAddress = sys.getsockname(fd);
                     state = ST_CONNECTED;
                 }
+                restoreFdBlocking();
             } catch (ErrnoException e) {
                 throw NioExceptions.socket(e);
             } finally {
@@ -805,6 +816,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                 stateLock.lock();
                 try {
                     ensureOpen();
+                    setFdBlocking(block && state == ST_CONNECTED);
                 } finally {
                     stateLock.unlock();
                 }
@@ -813,6 +825,25 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
             }
         } finally {
             readLock.unlock();
+        }
+    }
+
+    /**
+     * Puts the descriptor in the mode the channel wants now: blocking while the channel is
+     * blocking and connected. Caller holds readLock and writeLock (or owns the channel alone).
+     */
+    private void restoreFdBlocking() throws IOException {
+        setFdBlocking(isBlocking() && state == ST_CONNECTED);
+    }
+
+    private void setFdBlocking(boolean block) throws IOException {
+        if (fdBlocking != block) {
+            try {
+                sys.setBlocking(fd, block);
+            } catch (ErrnoException e) {
+                throw NioExceptions.socket(e);
+            }
+            fdBlocking = block;
         }
     }
 
@@ -833,6 +864,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
             if (!tryClose()) {
                 if (connected) {
                     shutdownOutputUnlessLingerZero();
+                    wakeThreadsBlockedInKernel();
                 }
                 try {
                     nfd.unpark();
@@ -881,6 +913,24 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
             }
         } catch (IOException ignore) {
             // Best effort, as in the JDK: the close itself must go on.
+        }
+    }
+
+    /**
+     * A thread blocked in recvmsg/sendmsg on a blocking descriptor is woken by shutdown(2),
+     * which makes the call return (0, or EPIPE) at once; the JDK sends a signal instead, which
+     * is not safe through JNR. Caller holds stateLock.
+     */
+    private void wakeThreadsBlockedInKernel() {
+        int how = (readerParked ? 1 : 0) | (writerParked ? 2 : 0);
+        if (!fdBlocking || how == 0) {
+            return;
+        }
+        try {
+            sys.shutdown(fd, how == 3 ? LinuxUapi.SHUT_RDWR
+                    : how == 1 ? LinuxUapi.SHUT_RD : LinuxUapi.SHUT_WR);
+        } catch (ErrnoException ignore) {
+            // ENOTCONN: the connection is gone, so nothing can be blocked on it.
         }
     }
 

@@ -6,7 +6,6 @@ import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxUapi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mockito.InOrder;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -33,10 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -155,26 +155,46 @@ class SocketChannelImplTest {
     }
 
     @Test
-    void afterAReadThatWaitedTheNextBlockingReadPollsFirst() throws Exception {
+    void descriptorBlocksExactlyWhileTheConnectedChannelIsBlocking() throws Exception {
+        when(kernel.sys.connect(eq(FD), eq(LinuxUapi.AF_INET), any())).thenReturn(false);
+        MptcpSocketChannel ch = kernel.provider().openSocketChannel(StandardProtocolFamily.INET);
+        ch.configureBlocking(false);
+        ch.connect(REMOTE);
+        verify(kernel.sys, never()).setBlocking(eq(FD), anyBoolean());
+        ch.configureBlocking(true);
+        verify(kernel.sys, never()).setBlocking(eq(FD), anyBoolean());
+
+        when(kernel.sys.poll(FD, LinuxUapi.POLLOUT, -1, 0)).thenReturn(LinuxUapi.POLLOUT);
+        assertTrue(ch.finishConnect());
+        verify(kernel.sys).setBlocking(FD, true);
+        ch.configureBlocking(false);
+        verify(kernel.sys).setBlocking(FD, false);
+    }
+
+    @Test
+    void closeWakesAReaderBlockedInTheKernelWithShutdown() throws Exception {
         MptcpSocketChannel ch = kernel.connected(kernel.provider());
-        when(kernel.sys.read(eq(FD), any())).thenReturn(IoStatus.UNAVAILABLE, 5, 7, 9);
-        when(kernel.sys.poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), anyInt()))
-                .thenReturn(LinuxUapi.POLLIN);
-        ByteBuffer dst = ByteBuffer.allocateDirect(16);
-        InOrder order = inOrder(kernel.sys);
+        CountDownLatch inRead = new CountDownLatch(1);
+        CountDownLatch shutDown = new CountDownLatch(1);
+        when(kernel.sys.read(eq(FD), any())).thenAnswer(inv -> {
+            inRead.countDown();
+            assertTrue(awaitLikePoll(shutDown), "never woken");
+            return 0;
+        });
+        doAnswer(inv -> {
+            shutDown.countDown();
+            return null;
+        }).when(kernel.sys).shutdown(FD, LinuxUapi.SHUT_RD);
 
-        assertEquals(5, ch.read(dst.clear()), "first read: EAGAIN, wait, read");
-        order.verify(kernel.sys).read(eq(FD), any());
-        order.verify(kernel.sys).poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), eq(-1));
-        order.verify(kernel.sys).read(eq(FD), any());
+        FutureTask<Integer> reader = new FutureTask<>(() -> ch.read(ByteBuffer.allocateDirect(8)));
+        new Thread(reader).start();
+        assertTrue(inRead.await(5, TimeUnit.SECONDS));
+        ch.close();
 
-        assertEquals(7, ch.read(dst.clear()), "it waited last time: wait first, then read");
-        order.verify(kernel.sys).poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), eq(-1));
-        order.verify(kernel.sys).read(eq(FD), any());
-
-        assertEquals(9, ch.read(dst.clear()), "no wait last time: read at once");
-        order.verify(kernel.sys).read(eq(FD), any());
-        verify(kernel.sys, times(2)).poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), eq(-1));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> reader.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+        verify(kernel.sys, times(1)).close(FD);
     }
 
     @Test
