@@ -17,13 +17,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.NotYetBoundException;
-import java.nio.channels.SelectionKey;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -134,14 +132,7 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
                 long start = nanos > 0 ? System.nanoTime() : 0;
                 accepted = tryAccept();
                 while (blocking && accepted == null && isOpen()) {
-                    long wait = 0;
-                    if (nanos > 0) {
-                        wait = nanos - (System.nanoTime() - start);
-                        if (wait <= 0) {
-                            throw new SocketTimeoutException("Accept timed out");
-                        }
-                    }
-                    nfd.park(LinuxUapi.POLLIN, wait);
+                    nfd.park(LinuxUapi.POLLIN, NativeFd.timeLeft(start, nanos, "Accept timed out"));
                     accepted = tryAccept();
                 }
             } catch (ErrnoException e) {
@@ -375,16 +366,12 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
 
     @Override
     public int translateInterestOps(int ops) {
-        return (ops & SelectionKey.OP_ACCEPT) != 0 ? LinuxUapi.EPOLLIN : 0;
+        return StreamReadiness.listenerInterest(ops);
     }
 
     @Override
     public int translateReadyOps(int events, int interestOps) {
-        if ((events & (LinuxUapi.EPOLLERR | LinuxUapi.EPOLLHUP)) != 0) {
-            return interestOps;
-        }
-        return (events & LinuxUapi.EPOLLIN) != 0 && (interestOps & SelectionKey.OP_ACCEPT) != 0
-                ? SelectionKey.OP_ACCEPT : 0;
+        return StreamReadiness.listenerReady(events, interestOps);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.mptcp.nio;
 
+import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxSyscalls;
@@ -19,7 +20,6 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -31,7 +31,6 @@ import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.NoConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.SelectionKey;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -273,7 +272,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     n = dst != null ? FdIo.read(sys, fd, dst)
                             : FdIo.read(sys, fd, dsts, offset, length);
                     while (blocking && n == IoStatus.UNAVAILABLE && isOpen() && !isInputClosed) {
-                        park(LinuxUapi.POLLIN, timeLeft(start, nanos, "Read timed out"));
+                        park(LinuxUapi.POLLIN, NativeFd.timeLeft(start, nanos, "Read timed out"));
                         n = dst != null ? FdIo.read(sys, fd, dst)
                                 : FdIo.read(sys, fd, dsts, offset, length);
                     }
@@ -283,7 +282,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     }
                 }
             } catch (ErrnoException e) {
-                if (e.errno() == io.mptcp.ffi.Errno.ECONNRESET) {
+                if (e.errno() == Errno.ECONNRESET) {
                     connectionReset = true;
                 }
                 throw NioExceptions.io(e);
@@ -297,19 +296,6 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         } finally {
             readLock.unlock();
         }
-    }
-
-    /** Nanoseconds left of a timeout started at {@code start}; 0 for no timeout. */
-    private static long timeLeft(long start, long nanos, String timeoutMessage)
-            throws SocketTimeoutException {
-        if (nanos <= 0 || nanos == Long.MAX_VALUE) {
-            return 0;
-        }
-        long left = nanos - (System.nanoTime() - start);
-        if (left <= 0) {
-            throw new SocketTimeoutException(timeoutMessage);
-        }
-        return left;
     }
 
     /** Bytes readable now, for the adaptor's {@code InputStream.available()}. */
@@ -375,7 +361,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                         total += n;
                     }
                 } while (blocking && isOpen()
-                        && (src != null ? src.hasRemaining() : hasRemaining(srcs, offset, length)));
+                        && (src != null ? src.hasRemaining() : FdIo.hasRemaining(srcs, offset, length)));
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
@@ -388,15 +374,6 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         } finally {
             writeLock.unlock();
         }
-    }
-
-    private static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            if (bufs[i].hasRemaining()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** {@code Socket.sendUrgentData}: one byte with {@code MSG_OOB}; 0 if the buffer is full. */
@@ -427,7 +404,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
             return sys.send(fd, one, LinuxUapi.MSG_OOB);
         } catch (ErrnoException e) {
             IOException mapped = NioExceptions.io(e);
-            if (e.errno() == io.mptcp.ffi.Errno.EOPNOTSUPP && options.isMptcpSocket()) {
+            if (e.errno() == Errno.EOPNOTSUPP && options.isMptcpSocket()) {
                 SocketException x = new SocketException("sendUrgentData: MPTCP sockets do not"
                         + " carry urgent (out-of-band) data; run this program with"
                         + " io.mptcp.nio.mode=off if it needs it");
@@ -493,7 +470,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     private boolean awaitConnect(long start, long nanos) throws IOException {
         boolean polled = false;
         while (!polled && isOpen()) {
-            park(LinuxUapi.POLLOUT, timeLeft(start, nanos, "Connect timed out"));
+            park(LinuxUapi.POLLOUT, NativeFd.timeLeft(start, nanos, "Connect timed out"));
             polled = pollConnectNow();
         }
         return polled && isOpen();
@@ -720,7 +697,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                 // A blocked reader or writer wakes by itself: the socket turns readable/writable.
                 sys.shutdown(fd, input ? LinuxUapi.SHUT_RD : LinuxUapi.SHUT_WR);
             } catch (ErrnoException e) {
-                if (e.errno() != io.mptcp.ffi.Errno.ENOTCONN) {
+                if (e.errno() != Errno.ENOTCONN) {
                     throw NioExceptions.socket(e);
                 }
             }
@@ -977,36 +954,13 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
 
     @Override
     public int translateInterestOps(int ops) {
-        int events = 0;
-        if ((ops & SelectionKey.OP_READ) != 0) {
-            events |= LinuxUapi.EPOLLIN;
-        }
-        if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-            events |= LinuxUapi.EPOLLOUT;
-        }
-        return events;
+        return StreamReadiness.socketInterest(ops);
     }
 
     @Override
     public int translateReadyOps(int events, int interestOps) {
-        if ((events & (LinuxUapi.EPOLLERR | LinuxUapi.EPOLLHUP)) != 0) {
-            return interestOps;
-        }
-        int ready = 0;
-        boolean connected = isConnected();
-        if ((events & LinuxUapi.EPOLLIN) != 0 && (interestOps & SelectionKey.OP_READ) != 0
-                && connected) {
-            ready |= SelectionKey.OP_READ;
-        }
-        if ((events & LinuxUapi.EPOLLOUT) != 0) {
-            if ((interestOps & SelectionKey.OP_CONNECT) != 0 && isConnectionPending()) {
-                ready |= SelectionKey.OP_CONNECT;
-            }
-            if ((interestOps & SelectionKey.OP_WRITE) != 0 && connected) {
-                ready |= SelectionKey.OP_WRITE;
-            }
-        }
-        return ready;
+        return StreamReadiness.socketReady(events, interestOps, isConnected(),
+                isConnectionPending());
     }
 
     @Override

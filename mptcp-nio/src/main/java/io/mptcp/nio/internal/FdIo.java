@@ -110,6 +110,16 @@ public final class FdIo {
         }
     }
 
+    /** Whether any of {@code bufs[offset .. offset+length)} has bytes remaining. */
+    public static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bufs[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The buffers of one readv/writev: the caller's buffers that have room or data (at most
      * IOV_MAX), with heap ones replaced by direct shadows from the cache.

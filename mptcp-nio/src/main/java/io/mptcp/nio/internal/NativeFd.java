@@ -4,6 +4,7 @@ import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 
+import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -77,6 +78,25 @@ public final class NativeFd {
         // Round up: a wait must never end before its deadline.
         long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999L);
         return (int) Math.min(millis, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Nanoseconds left of a timeout of {@code nanos} started at {@code start}
+     * ({@link System#nanoTime()}), for {@link #park}; 0 (no limit) when {@code nanos} is 0 or
+     * {@link Long#MAX_VALUE}.
+     *
+     * @throws SocketTimeoutException with {@code timeoutMessage} once the time is up
+     */
+    public static long timeLeft(long start, long nanos, String timeoutMessage)
+            throws SocketTimeoutException {
+        if (nanos <= 0 || nanos == Long.MAX_VALUE) {
+            return 0;
+        }
+        long left = nanos - (System.nanoTime() - start);
+        if (left <= 0) {
+            throw new SocketTimeoutException(timeoutMessage);
+        }
+        return left;
     }
 
     /** Releases every thread parked now and makes every later {@link #park} return at once. */
