@@ -1,7 +1,9 @@
 package io.mptcp.nio;
 
 import java.net.SocketOption;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Socket options of Multipath TCP channels, in the style of {@code jdk.net.ExtendedSocketOptions}:
@@ -29,6 +31,49 @@ public final class MptcpSocketOptions {
      */
     public static final SocketOption<Boolean> MPTCP_ENABLED =
             new MptcpSocketOption<>("MPTCP_ENABLED", Boolean.class);
+
+    /**
+     * This host's token of the connection (RFC 6897 {@code TCP_MULTIPATH_CONNID}), the name the
+     * kernel's path manager and its events use for it. Read-only. Empty while the channel is
+     * not connected and when the connection does not use MPTCP ({@link #MPTCP_ENABLED} false),
+     * so that a program that reads every supported option (as Netty's
+     * {@code config().getOptions()} does) never fails on a TCP connection.
+     *
+     * <p>Kernel: {@code MPTCP_INFO} (Linux 5.16); on an MPTCP connection under an older kernel,
+     * {@link java.net.SocketException} naming the version needed.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static final SocketOption<Optional<MptcpToken>> MPTCP_TOKEN =
+            new MptcpSocketOption<>("MPTCP_TOKEN", (Class) Optional.class);
+
+    /**
+     * The connection's MPTCP-level state, every field the kernel reports. Read-only. Empty while
+     * the channel is not connected and when the connection does not use MPTCP.
+     *
+     * <p>Kernel: {@code MPTCP_INFO} (Linux 5.16; later kernels report more fields, see
+     * {@link MptcpInfo}); on an MPTCP connection under an older kernel,
+     * {@link java.net.SocketException} naming the version needed.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static final SocketOption<Optional<MptcpInfo>> MPTCP_INFO =
+            new MptcpSocketOption<>("MPTCP_INFO", (Class) Optional.class);
+
+    /**
+     * The established subflows of the connection (RFC 6897 {@code TCP_MULTIPATH_SUBFLOWS};
+     * draft-hesmans-mptcp-socket-03 {@code MPTCP_GET_SUB_IDS} and {@code MPTCP_GET_SUB_TUPLE}),
+     * in the kernel's order (the initial subflow first), each with its addresses and TCP
+     * figures. A snapshot: an immutable list. Subflows that are no longer established are left
+     * out (the kernel keeps listing a destroyed initial subflow). Read-only. Empty while the
+     * channel is not connected and when the connection does not use MPTCP.
+     *
+     * <p>Kernel: {@code MPTCP_FULL_INFO} (Linux 6.5), one consistent snapshot with subflow ids;
+     * on 5.16 to 6.4, {@code MPTCP_SUBFLOW_ADDRS} and {@code MPTCP_TCPINFO}, two calls that can
+     * race with a subflow change, and no ids; on an MPTCP connection under an older kernel,
+     * {@link java.net.SocketException} naming the version needed.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static final SocketOption<List<Subflow>> MPTCP_SUBFLOWS =
+            new MptcpSocketOption<>("MPTCP_SUBFLOWS", (Class) List.class);
 
     private static final class MptcpSocketOption<T> implements SocketOption<T> {
         private final String name;

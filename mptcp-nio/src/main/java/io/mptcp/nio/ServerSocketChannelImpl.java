@@ -269,7 +269,7 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
         stateLock.lock();
         try {
             ensureOpen();
-            return name.type().cast(SocketOptions.get(options, name));
+            return name.type().cast(SocketOptions.getListenerOption(options, name));
         } finally {
             stateLock.unlock();
         }

@@ -61,6 +61,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     private final int fd;
     private final int family;
     private final NativeSocketOptions options;
+    private final MptcpIntrospection mptcp;
 
     // Held by the thread reading or connecting.
     private final ReentrantLock readLock = new ReentrantLock();
@@ -97,6 +98,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         this.family = family;
         this.nfd = new NativeFd(sys, fd);
         this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
+        this.mptcp = new MptcpIntrospection(sys, fd, options);
     }
 
     /** A new unconnected channel: MPTCP or TCP as the provider's policy says. */
@@ -770,7 +772,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         stateLock.lock();
         try {
             ensureOpen();
-            return name.type().cast(SocketOptions.get(options, name));
+            return name.type().cast(SocketOptions.get(options, mptcp, isConnected(), name));
         } finally {
             stateLock.unlock();
         }

@@ -8,7 +8,9 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,15 +18,23 @@ import java.util.Set;
  * keys of {@link MptcpSocketOptions}, then the kernel options of {@link NativeSocketOptions}.
  */
 final class SocketOptions {
-    private static final Set<SocketOption<?>> SOCKET = withMptcpKeys(SocketOptionTable.socketOptions());
-    private static final Set<SocketOption<?>> SERVER = withMptcpKeys(SocketOptionTable.serverOptions());
+    // Keys that describe a connection; a listener has none.
+    private static final Set<SocketOption<?>> CONNECTION_KEYS = Set.of(
+            MptcpSocketOptions.MPTCP_TOKEN, MptcpSocketOptions.MPTCP_INFO,
+            MptcpSocketOptions.MPTCP_SUBFLOWS);
+    private static final Set<SocketOption<?>> SOCKET =
+            withMptcpKeys(SocketOptionTable.socketOptions(), CONNECTION_KEYS);
+    private static final Set<SocketOption<?>> SERVER =
+            withMptcpKeys(SocketOptionTable.serverOptions(), Set.of());
 
     private SocketOptions() {
     }
 
-    private static Set<SocketOption<?>> withMptcpKeys(Set<SocketOption<?>> kernel) {
+    private static Set<SocketOption<?>> withMptcpKeys(Set<SocketOption<?>> kernel,
+            Set<SocketOption<?>> connectionKeys) {
         Set<SocketOption<?>> all = new HashSet<>(kernel);
         all.add(MptcpSocketOptions.MPTCP_ENABLED);
+        all.addAll(connectionKeys);
         return Collections.unmodifiableSet(all);
     }
 
@@ -48,6 +58,10 @@ final class SocketOptions {
             throw new SocketException("setOption(MPTCP_ENABLED): read-only in this release; choose"
                     + " MPTCP or TCP with the system property io.mptcp.nio.mode");
         }
+        if (CONNECTION_KEYS.contains(name)) {
+            throw new SocketException("setOption(" + name + "): read-only, it reports the"
+                    + " kernel's state of the connection");
+        }
         if (SocketOptionTable.isReadOnly(name)) {
             throw new SocketException("Attempt to set read-only option " + name);
         }
@@ -61,10 +75,26 @@ final class SocketOptions {
         }
     }
 
-    /** Reads a checked option of a socket. */
-    static Object get(NativeSocketOptions options, SocketOption<?> name) throws IOException {
+    /** Reads a checked option of a listening socket (it has no connection keys). */
+    static Object getListenerOption(NativeSocketOptions options, SocketOption<?> name)
+            throws IOException {
+        return name == MptcpSocketOptions.MPTCP_ENABLED ? options.isMptcpNow() : options.get(name);
+    }
+
+    /** Reads a checked option of a connecting or connected socket. */
+    static Object get(NativeSocketOptions options, MptcpIntrospection mptcp, boolean connected,
+            SocketOption<?> name) throws IOException {
         if (name == MptcpSocketOptions.MPTCP_ENABLED) {
             return options.isMptcpNow();
+        }
+        if (name == MptcpSocketOptions.MPTCP_INFO) {
+            return connected ? mptcp.info("MPTCP_INFO") : Optional.empty();
+        }
+        if (name == MptcpSocketOptions.MPTCP_TOKEN) {
+            return connected ? mptcp.info("MPTCP_TOKEN").map(MptcpInfo::token) : Optional.empty();
+        }
+        if (name == MptcpSocketOptions.MPTCP_SUBFLOWS) {
+            return connected ? mptcp.subflows() : List.of();
         }
         return options.get(name);
     }

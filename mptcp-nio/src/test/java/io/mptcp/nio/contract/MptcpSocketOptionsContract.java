@@ -1,10 +1,14 @@
 package io.mptcp.nio.contract;
 
 import static io.mptcp.nio.MptcpSocketOptions.MPTCP_ENABLED;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_INFO;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_SUBFLOWS;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_TOKEN;
 import static io.mptcp.nio.contract.ContractSupport.loopback;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +25,8 @@ import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
@@ -28,8 +34,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.mptcp.nio.MptcpInfo;
 import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
+import io.mptcp.nio.MptcpToken;
+import io.mptcp.nio.Subflow;
 
 /**
  * Case 8, our provider only: the options every socket option suite checks, plus
@@ -81,6 +90,68 @@ abstract class MptcpSocketOptionsContract extends SocketOptionsContract {
         Pair pair = connectedPair(loopback(host));
         assertEquals(expected(), pair.client().getOption(MPTCP_ENABLED), "client side");
         assertEquals(expected(), pair.accepted().getOption(MPTCP_ENABLED), "accepted side");
+    }
+
+    /**
+     * Token, MPTCP_INFO and the subflow list of a loopback connection: one subflow whose
+     * addresses are the channel's. On TCP, and before connect, they are empty, never an error:
+     * programs read every supported option (Netty's {@code config().getOptions()}).
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void connectionStateIsReadableOnMptcpAndEmptyOnTcp(String host) throws Exception {
+        SocketChannel unconnected = openSocketChannel();
+        assertEquals(Optional.empty(), unconnected.getOption(MPTCP_INFO));
+        assertEquals(Optional.empty(), unconnected.getOption(MPTCP_TOKEN));
+        assertEquals(List.of(), unconnected.getOption(MPTCP_SUBFLOWS));
+
+        Pair pair = connectedPair(loopback(host));
+        SocketChannel client = pair.client();
+        SocketChannel accepted = pair.accepted();
+        if (!expected()) {
+            for (SocketChannel ch : List.of(client, accepted)) {
+                assertEquals(Optional.empty(), ch.getOption(MPTCP_INFO));
+                assertEquals(Optional.empty(), ch.getOption(MPTCP_TOKEN));
+                assertEquals(List.of(), ch.getOption(MPTCP_SUBFLOWS));
+            }
+            return;
+        }
+        byte[] data = ContractSupport.randomBytes(7, 200_000);
+        ContractSupport.writeFully(client, data);
+        ContractSupport.readFully(accepted, data.length);
+
+        MptcpInfo info = client.getOption(MPTCP_INFO).orElseThrow();
+        MptcpToken token = client.getOption(MPTCP_TOKEN).orElseThrow();
+        assertEquals(info.token(), token);
+        assertNotEquals(0, token.value());
+        assertNotEquals(token, accepted.getOption(MPTCP_TOKEN).orElseThrow(),
+                "each end has its own token");
+        assertTrue(info.remoteKeyReceived(), "flags " + info.flags());
+        assertEquals(0, info.extraSubflows());
+        if (info.bytesSent() >= 0) { // Linux 6.5
+            assertTrue(info.bytesSent() >= data.length, info.toString());
+            assertTrue(accepted.getOption(MPTCP_INFO).orElseThrow().bytesReceived()
+                    >= data.length);
+        }
+        if (info.subflowsTotal() >= 0) { // Linux 6.8
+            assertEquals(1, info.subflowsTotal());
+        }
+
+        for (SocketChannel ch : List.of(client, accepted)) {
+            List<Subflow> subflows = ch.getOption(MPTCP_SUBFLOWS);
+            assertEquals(1, subflows.size(), subflows.toString());
+            Subflow initial = subflows.get(0);
+            assertTrue(initial.id() == 1 || initial.id() == -1, "initial subflow id " + initial);
+            assertEquals(ch.getLocalAddress(), initial.local());
+            assertEquals(ch.getRemoteAddress(), initial.remote());
+            assertTrue(initial.tcp().isEstablished());
+            assertTrue(initial.tcp().rttMicros() > 0, initial.tcp().toString());
+            assertThrows(UnsupportedOperationException.class, () -> subflows.add(initial));
+        }
+        assertThrows(SocketException.class,
+                () -> client.setOption(MPTCP_INFO, Optional.of(info)));
+        assertThrows(UnsupportedOperationException.class,
+                () -> pair.server().getOption(MPTCP_INFO), "a listener has no connection");
     }
 
     @Test
