@@ -16,9 +16,12 @@ public record MptcpToken(long value) {
         }
     }
 
-    /** Eight hex digits, as {@code ss -M} and {@code ip mptcp monitor} print it. */
+    /**
+     * Lower-case hex without leading zeros, as {@code ss -M} prints it ({@code token:e940b7e});
+     * {@code ip mptcp monitor} pads to eight digits ({@code token=0e940b7e}).
+     */
     @Override
     public String toString() {
-        return String.format("%08x", value);
+        return Long.toHexString(value);
     }
 }

@@ -149,7 +149,7 @@ class MptcpIntrospectionTest {
 
     @Test
     void tokenPrintsAsTheKernelToolsPrintIt() {
-        assertEquals("0e940b7e", new MptcpToken(0x0e940b7eL).toString());
+        assertEquals("e940b7e", new MptcpToken(0x0e940b7eL).toString(), "as ss -M prints it");
         assertThrows(IllegalArgumentException.class, () -> new MptcpToken(1L << 32));
     }
 

@@ -40,7 +40,10 @@ class SubflowMonitorIT {
             assertEquals(0, child.awaitExit(LIMIT), child::describe);
             String out = child.describe();
             assertTrue(out.contains(", MPTCP true, token "), out);
-            assertTrue(out.contains("t=1.0s  1 subflow(s)"), out);
+            // The report comes after the write that crosses each second: a kernel stall
+            // can delay it, so the time stamp is not asserted.
+            assertTrue(Pattern.compile("^t=\\d+\\.\\ds  1 subflow\\(s\\)$", Pattern.MULTILINE)
+                    .matcher(out).find(), out);
             Matcher row = ROW.matcher(out);
             assertTrue(row.find(), out);
             assertTrue(Long.parseLong(row.group(1)) > 0, "rtt: " + out);
