@@ -3,7 +3,6 @@ package io.mptcp.nio;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.nio.internal.NativeFd;
-import io.mptcp.nio.internal.NioExceptions;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -112,8 +111,6 @@ final class PipeDescriptor {
                 if (!tryClose()) {
                     fd.unpark();
                 }
-            } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
             } finally {
                 stateLock.unlock();
             }
@@ -156,11 +153,7 @@ final class PipeDescriptor {
             return false;
         }
         state = ST_CLOSED;
-        try {
-            fd.release();
-        } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
-        }
+        fd.release();
         return true;
     }
 }

@@ -134,20 +134,12 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        try {
-            ssc.setOption(StandardSocketOptions.SO_REUSEADDR, on);
-        } catch (IOException e) {
-            throw Net.toSocketException(e);
-        }
+        Net.setOption(ssc, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        try {
-            return ssc.getOption(StandardSocketOptions.SO_REUSEADDR);
-        } catch (IOException e) {
-            throw Net.toSocketException(e);
-        }
+        return Net.getOption(ssc, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
@@ -163,20 +155,12 @@ final class ServerSocketAdaptor extends ServerSocket {
         if (size <= 0) {
             throw new IllegalArgumentException("size cannot be 0 or negative");
         }
-        try {
-            ssc.setOption(StandardSocketOptions.SO_RCVBUF, size);
-        } catch (IOException e) {
-            throw Net.toSocketException(e);
-        }
+        Net.setOption(ssc, StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        try {
-            return ssc.getOption(StandardSocketOptions.SO_RCVBUF);
-        } catch (IOException e) {
-            throw Net.toSocketException(e);
-        }
+        return Net.getOption(ssc, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override

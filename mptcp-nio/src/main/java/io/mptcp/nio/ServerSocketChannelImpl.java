@@ -303,8 +303,6 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
                 nfd.unpark();
                 return;
             }
-        } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
         } finally {
             stateLock.unlock();
         }
@@ -327,11 +325,7 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
     private boolean tryClose() throws IOException {
         if (!acceptorParked && !isRegistered()) {
             state = ST_CLOSED;
-            try {
-                nfd.release();
-            } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
-            }
+            nfd.release();
             return true;
         }
         return false;

@@ -184,19 +184,11 @@ final class SocketAdaptor extends Socket {
     }
 
     private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            sc.setOption(name, value);
-        } catch (IOException e) {
-            throw Net.toSocketException(e);
-        }
+        Net.setOption(sc, name, value);
     }
 
     private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return sc.getOption(name);
-        } catch (IOException e) {
-            throw Net.toSocketException(e);
-        }
+        return Net.getOption(sc, name);
     }
 
     @Override

@@ -845,11 +845,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     shutdownOutputUnlessLingerZero();
                     wakeThreadsBlockedInKernel();
                 }
-                try {
-                    nfd.unpark();
-                } catch (ErrnoException e) {
-                    throw NioExceptions.io(e);
-                }
+                nfd.unpark();
             }
         } finally {
             stateLock.unlock();
@@ -917,11 +913,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     private boolean tryClose() throws IOException {
         if (!readerParked && !writerParked && !isRegistered()) {
             state = ST_CLOSED;
-            try {
-                nfd.release();
-            } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
-            }
+            nfd.release();
             return true;
         }
         return false;

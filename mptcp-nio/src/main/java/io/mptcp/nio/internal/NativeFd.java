@@ -4,6 +4,7 @@ import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -99,8 +100,12 @@ public final class NativeFd {
         return left;
     }
 
-    /** Releases every thread parked now and makes every later {@link #park} return at once. */
-    public void unpark() throws ErrnoException {
+    /**
+     * Releases every thread parked now and makes every later {@link #park} return at once.
+     *
+     * @throws IOException the failed eventfd write, mapped by {@link NioExceptions#io}
+     */
+    public void unpark() throws IOException {
         lock.lock();
         try {
             if (unparked || released) {
@@ -110,13 +115,19 @@ public final class NativeFd {
             if (wakeupFd >= 0) {
                 sys.eventfdWrite(wakeupFd, 1);
             }
+        } catch (ErrnoException e) {
+            throw NioExceptions.io(e);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Closes the descriptor and the wakeup eventfd; idempotent. */
-    public void release() throws ErrnoException {
+    /**
+     * Closes the descriptor and the wakeup eventfd; idempotent.
+     *
+     * @throws IOException the failed close, mapped by {@link NioExceptions#io}
+     */
+    public void release() throws IOException {
         int wakeup;
         lock.lock();
         try {
@@ -130,21 +141,15 @@ public final class NativeFd {
             lock.unlock();
         }
         try {
-            sys.close(fd);
-        } finally {
-            if (wakeup >= 0) {
-                sys.close(wakeup);
+            try {
+                sys.close(fd);
+            } finally {
+                if (wakeup >= 0) {
+                    sys.close(wakeup);
+                }
             }
-        }
-    }
-
-    /** Whether {@link #release()} has run. */
-    public boolean isReleased() {
-        lock.lock();
-        try {
-            return released;
-        } finally {
-            lock.unlock();
+        } catch (ErrnoException e) {
+            throw NioExceptions.io(e);
         }
     }
 }

@@ -9,9 +9,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.net.UnknownHostException;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnresolvedAddressException;
@@ -102,6 +104,26 @@ public final class Net {
         }
         nx.initCause(x);
         return nx;
+    }
+
+    /** A socket adaptor's option write: the channel's, failures as {@link SocketException}. */
+    public static <T> void setOption(NetworkChannel ch, SocketOption<T> name, T value)
+            throws SocketException {
+        try {
+            ch.setOption(name, value);
+        } catch (IOException e) {
+            throw toSocketException(e);
+        }
+    }
+
+    /** A socket adaptor's option read: the channel's, failures as {@link SocketException}. */
+    public static <T> T getOption(NetworkChannel ch, SocketOption<T> name)
+            throws SocketException {
+        try {
+            return ch.getOption(name);
+        } catch (IOException e) {
+            throw toSocketException(e);
+        }
     }
 
     /**
