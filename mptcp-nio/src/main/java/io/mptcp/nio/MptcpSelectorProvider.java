@@ -26,8 +26,8 @@ import java.util.Objects;
  * provider in a static initialiser where a failure would break NIO for the whole JVM. If native
  * access cannot be set up, each {@code open*} method throws an {@link IOException} that says
  * why. Which sockets use MPTCP is set by the system properties {@code io.mptcp.nio.mode}
- * ({@code all}, {@code server}, {@code client}, {@code off}) and {@code io.mptcp.nio.strict};
- * see the README.
+ * ({@code all}, {@code server}, {@code client}, {@code off}) and {@code io.mptcp.nio.strict},
+ * read each time a socket is opened; see the README.
  */
 public final class MptcpSelectorProvider extends SelectorProvider {
 
@@ -35,7 +35,10 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     private final MptcpPolicy fixedPolicy;
     private final InetSockets sockets = new InetSockets();
 
-    /** The provider as the JDK creates it from the system property: settings read at first use. */
+    /**
+     * The provider as the JDK creates it from the system property. Native access is set up at
+     * the first {@code open*}; the MPTCP settings are read at every socket {@code open*}.
+     */
     public MptcpSelectorProvider() {
         this(null, null);
     }
@@ -51,7 +54,11 @@ public final class MptcpSelectorProvider extends SelectorProvider {
         return fixedSyscalls != null ? fixedSyscalls : LinuxSyscalls.system();
     }
 
-    /** The MPTCP policy, read from the system properties at first use. */
+    /**
+     * The MPTCP policy, read from the system properties each time a socket is opened, so that a
+     * change applies to the sockets opened after it (reading two properties costs nothing next
+     * to socket(2)).
+     */
     MptcpPolicy policy() {
         return fixedPolicy != null ? fixedPolicy : MptcpPolicy.fromSystemProperties();
     }
