@@ -7,6 +7,7 @@ import static io.mptcp.ffi.Errno.EINTR;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import jnr.ffi.LastError;
@@ -299,6 +300,41 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
             throw failure("pipe2");
         }
         return s.fdPair();
+    }
+
+    @Override
+    public void dup3(int oldfd, int newfd, int flags) throws ErrnoException {
+        while (libc.dup3(oldfd, newfd, flags) < 0) {
+            int errno = errno();
+            if (errno != EINTR) {
+                throw new ErrnoException("dup3", errno);
+            }
+        }
+    }
+
+    @Override
+    public int open(String path, int flags) throws ErrnoException {
+        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        // Rare (namespace handles), so a buffer per call beats growing the scratch area.
+        ByteBuffer name = NativeMemory.allocate(bytes.length + 1);
+        name.put(bytes).put((byte) 0);
+        for (;;) {
+            int fd = libc.open(NativeMemory.address(name), flags);
+            if (fd >= 0) {
+                return fd;
+            }
+            int errno = errno();
+            if (errno != EINTR) {
+                throw new ErrnoException("open(" + path + ")", errno);
+            }
+        }
+    }
+
+    @Override
+    public void setns(int fd, int nstype) throws ErrnoException {
+        if (libc.setns(fd, nstype) < 0) {
+            throw failure("setns");
+        }
     }
 
     @Override

@@ -100,5 +100,12 @@ final class LibC {
         int epoll_wait(int epfd, long events, int maxevents, int timeout);
 
         int eventfd(@u_int32_t int initval, int flags);
+
+        int dup3(int oldfd, int newfd, int flags);
+
+        /** {@code pathname}: a NUL-terminated string. */
+        int open(long pathname, int flags);
+
+        int setns(int fd, int nstype);
     }
 }

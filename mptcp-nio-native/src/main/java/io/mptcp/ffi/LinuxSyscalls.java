@@ -167,6 +167,22 @@ public interface LinuxSyscalls {
     /** pipe2(2); returns {read end, write end}. */
     int[] pipe2(int flags) throws ErrnoException;
 
+    /**
+     * dup3(2): makes {@code newfd} refer to the open file of {@code oldfd}, closing what
+     * {@code newfd} referred to, atomically. {@code EINTR} is retried ({@code EBUSY}, a race
+     * with a concurrent open, is reported).
+     */
+    void dup3(int oldfd, int newfd, int flags) throws ErrnoException;
+
+    /** open(2) of {@code path} (no {@code O_CREAT}); returns the descriptor. */
+    int open(String path, int flags) throws ErrnoException;
+
+    /**
+     * setns(2): moves the <em>calling thread</em> into the namespace {@code fd} refers to;
+     * {@code nstype} is a {@code CLONE_NEW*} constant or 0.
+     */
+    void setns(int fd, int nstype) throws ErrnoException;
+
     // ---- waiting ------------------------------------------------------------------------
 
     /**

@@ -115,8 +115,12 @@ public final class LinuxUapi {
     public static final int O_NONBLOCK = 0x800;
     /** asm-generic/fcntl.h, Linux 2.6.23. */
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_RDONLY = 0;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+
+    /** linux/sched.h: the network namespace, for setns(2) (Linux 3.0). */
+    public static final int CLONE_NEWNET = 0x40000000;
 
     // asm-generic/ioctls.h
     public static final int FIONREAD = 0x541B;

@@ -253,4 +253,32 @@ class JnrLinuxSyscallsTest {
         assertEquals("getsockopt(level=1, optname=9999): Protocol not available (ENOPROTOOPT)",
                 e.getMessage());
     }
+
+    @Test
+    void dup3ReplacesTheFileBehindADescriptorNumber() throws Exception {
+        int[] other = fds.track(sys.socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        sys.dup3(other[0], left, O_CLOEXEC);
+        sys.write(left, direct("x"));
+        assertEquals(1, sys.read(other[1], direct(4)), "left now writes into the other pair");
+        assertEquals(0, sys.read(right, direct(4)), "the replaced file was closed: its peer sees EOF");
+    }
+
+    @Test
+    void openNamesThePathInItsFailure() {
+        ErrnoException e = assertThrows(ErrnoException.class,
+                () -> sys.open("/nonexistent/mptcp-nio", LinuxUapi.O_RDONLY | O_CLOEXEC));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertTrue(e.getMessage().contains("/nonexistent/mptcp-nio"), e.getMessage());
+    }
+
+    @Test
+    void setnsIntoTheOwnNetworkNamespaceIsANoOp() throws Exception {
+        int ns = fds.track(sys.open("/proc/thread-self/ns/net", LinuxUapi.O_RDONLY | O_CLOEXEC));
+        try {
+            sys.setns(ns, LinuxUapi.CLONE_NEWNET);
+        } catch (ErrnoException e) {
+            // Without CAP_SYS_ADMIN setns is refused; the binding is still exercised.
+            assertEquals(Errno.EPERM, e.errno());
+        }
+    }
 }
