@@ -3,7 +3,11 @@ package io.mptcp.ffi;
 import static io.mptcp.ffi.Errno.EAGAIN;
 import static io.mptcp.ffi.Errno.ECONNABORTED;
 import static io.mptcp.ffi.Errno.EINPROGRESS;
+import static io.mptcp.ffi.Errno.EBADF;
 import static io.mptcp.ffi.Errno.EINTR;
+import static io.mptcp.ffi.Errno.ENOENT;
+import static io.mptcp.ffi.Errno.EPERM;
+import static io.mptcp.ffi.Errno.ERANGE;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -428,5 +432,125 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
             n = libc.read(fd, s.address + Scratch.VALUE, Long.BYTES);
         } while (n < 0 && shouldRetry("read"));
         return n < 0 ? 0 : s.small.getLong(Scratch.VALUE);
+    }
+
+    // ---- unix domain --------------------------------------------------------------------
+
+    @Override
+    public void bindUnix(int fd, byte[] path) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int len = SockAddrUn.encode(path, s.small, Scratch.SOCKADDR);
+        if (libc.bind(fd, s.address + Scratch.SOCKADDR, len) < 0) {
+            throw failure("bind");
+        }
+    }
+
+    @Override
+    public boolean connectUnix(int fd, byte[] path) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int len = SockAddrUn.encode(path, s.small, Scratch.SOCKADDR);
+        if (libc.connect(fd, s.address + Scratch.SOCKADDR, len) == 0) {
+            return true;
+        }
+        int errno = errno();
+        // A blocking connect interrupted by a signal goes on in the background, as on TCP.
+        if (errno == EINTR || errno == EINPROGRESS) {
+            return false;
+        }
+        throw new ErrnoException("connect", errno);
+    }
+
+    @Override
+    public byte[] getsocknameUnix(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.offerSockaddr();
+        if (libc.getsockname(fd, s.address + Scratch.SOCKADDR, s.address + Scratch.SOCKLEN) < 0) {
+            throw failure("getsockname");
+        }
+        return sockaddrUn(s);
+    }
+
+    @Override
+    public byte[] getpeernameUnix(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.offerSockaddr();
+        if (libc.getpeername(fd, s.address + Scratch.SOCKADDR, s.address + Scratch.SOCKLEN) < 0) {
+            throw failure("getpeername");
+        }
+        return sockaddrUn(s);
+    }
+
+    private static byte[] sockaddrUn(Scratch s) {
+        int length = Math.min(s.small.getInt(Scratch.SOCKLEN), SockAddr.SIZEOF_SOCKADDR_STORAGE);
+        return SockAddrUn.decode(s.small, Scratch.SOCKADDR, length);
+    }
+
+    @Override
+    public byte[] userName(int uid) throws ErrnoException {
+        return databaseName("getpwuid_r", uid);
+    }
+
+    @Override
+    public byte[] groupName(int gid) throws ErrnoException {
+        return databaseName("getgrgid_r", gid);
+    }
+
+    /**
+     * The name field of the user or group entry of {@code id}. Rare (a peer's credentials), so
+     * each call gets its own memory: the struct, the result pointer, then the string buffer,
+     * doubled while the entry does not fit ({@code ERANGE}).
+     */
+    private byte[] databaseName(String call, int id) throws ErrnoException {
+        int resultAt = StructPasswdName.SIZEOF;
+        int bufAt = resultAt + Long.BYTES;
+        for (int size = 1024; ; ) {
+            ByteBuffer mem = NativeMemory.allocate(bufAt + size);
+            long base = NativeMemory.address(mem);
+            int rc = call.equals("getpwuid_r")
+                    ? libc.getpwuid_r(id, base, base + bufAt, size, base + resultAt)
+                    : libc.getgrgid_r(id, base, base + bufAt, size, base + resultAt);
+            if (rc == ERANGE && size < MAX_DATABASE_BUFFER) {
+                size *= 2;
+                continue;
+            }
+            if (rc == EINTR) {
+                continue;
+            }
+            if (rc != 0) {
+                // getpwuid_r(3): these mean "no such entry" on some NSS back ends.
+                if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) {
+                    return null;
+                }
+                throw new ErrnoException(call, rc);
+            }
+            if (mem.getLong(resultAt) == 0) {
+                return null;
+            }
+            long name = mem.getLong(StructPasswdName.NAME) - base;
+            if (name < bufAt || name >= mem.capacity()) {
+                throw new IllegalStateException(call + " returned a name outside its buffer");
+            }
+            int end = (int) name;
+            while (end < mem.capacity() && mem.get(end) != 0) {
+                end++;
+            }
+            byte[] bytes = new byte[end - (int) name];
+            mem.get((int) name, bytes);
+            return bytes;
+        }
+    }
+
+    private static final int MAX_DATABASE_BUFFER = 1 << 20;
+    private static final int ESRCH = 3;
+
+    // ---- inherited descriptors ------------------------------------------------------------
+
+    @Override
+    public int dup(int fd) throws ErrnoException {
+        int copy = libc.fcntl(fd, LinuxUapi.F_DUPFD_CLOEXEC, 0);
+        if (copy < 0) {
+            throw failure("fcntl(F_DUPFD_CLOEXEC)");
+        }
+        return copy;
     }
 }

@@ -107,5 +107,17 @@ final class LibC {
         int open(long pathname, int flags);
 
         int setns(int fd, int nstype);
+
+        // ---- unix domain and inherited descriptors
+
+        /**
+         * {@code pwd}: a {@code struct passwd}; {@code buf}: room for its strings;
+         * {@code result}: a {@code struct passwd *}, set to {@code pwd} or NULL. Returns 0 or
+         * an errno value (errno itself is not used).
+         */
+        int getpwuid_r(@u_int32_t int uid, long pwd, long buf, @size_t long buflen, long result);
+
+        /** As {@link #getpwuid_r}, for a {@code struct group}. */
+        int getgrgid_r(@u_int32_t int gid, long grp, long buf, @size_t long buflen, long result);
     }
 }

@@ -218,4 +218,55 @@ public interface LinuxSyscalls {
 
     /** Reads and resets a non-blocking eventfd counter; 0 when it was not signalled. */
     long eventfdRead(int fd) throws ErrnoException;
+
+    // ---- unix domain --------------------------------------------------------------------
+
+    /**
+     * The longest UNIX-domain socket path, in bytes, that the {@code *Unix} calls accept: 106,
+     * the JDK's limit ({@code sun_path} less a leading and a trailing NUL).
+     */
+    int UNIX_PATH_MAX_BYTES = SockAddrUn.MAX_PATH_BYTES;
+
+    /**
+     * bind(2) of an {@code AF_UNIX} socket to the pathname {@code path} (its bytes, without a
+     * terminating NUL).
+     *
+     * @throws IllegalArgumentException if {@code path} is longer than
+     *     {@link #UNIX_PATH_MAX_BYTES} or holds a NUL byte
+     */
+    void bindUnix(int fd, byte[] path) throws ErrnoException;
+
+    /**
+     * connect(2) of an {@code AF_UNIX} socket to the pathname {@code path}. A non-blocking
+     * socket whose listener's backlog is full fails with {@code EAGAIN} (thrown, not
+     * {@link IoStatus#UNAVAILABLE}: it is no data call and nothing is in progress).
+     *
+     * @return {@code true} once connected; {@code false} only after {@code EINTR} on a
+     *     blocking socket, after which the connection may still complete
+     * @throws IllegalArgumentException as {@link #bindUnix}
+     */
+    boolean connectUnix(int fd, byte[] path) throws ErrnoException;
+
+    /**
+     * getsockname(2) of an {@code AF_UNIX} socket: the bytes of its pathname, empty when it is
+     * unnamed (or in the abstract namespace, which the JDK cannot name either).
+     */
+    byte[] getsocknameUnix(int fd) throws ErrnoException;
+
+    /** getpeername(2) of an {@code AF_UNIX} socket, read as {@link #getsocknameUnix}. */
+    byte[] getpeernameUnix(int fd) throws ErrnoException;
+
+    /**
+     * getpwuid_r(3): the bytes of the login name of user {@code uid} (through NSS, as
+     * {@code ls -l} resolves it), or null when the user database has no entry for it.
+     */
+    byte[] userName(int uid) throws ErrnoException;
+
+    /** getgrgid_r(3): the bytes of the name of group {@code gid}, or null without an entry. */
+    byte[] groupName(int gid) throws ErrnoException;
+
+    // ---- inherited descriptors ------------------------------------------------------------
+
+    /** fcntl(2) {@code F_DUPFD_CLOEXEC}: a close-on-exec duplicate of {@code fd}. */
+    int dup(int fd) throws ErrnoException;
 }
