@@ -9,6 +9,8 @@ import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
@@ -83,9 +85,16 @@ public final class MptcpSelectorProvider extends SelectorProvider {
         return SocketChannelImpl.open(this, null);
     }
 
+    /**
+     * Opens a socket channel of {@code family}: an {@link MptcpSocketChannel} for
+     * {@code INET} and {@code INET6}, a UNIX-domain channel (not MPTCP) for {@code UNIX}.
+     */
     @Override
-    public MptcpSocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
-        return SocketChannelImpl.open(this, inetFamily(family, "openSocketChannel"));
+    public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        if (isUnix(family, "openSocketChannel")) {
+            return UnixSocketChannelImpl.open(this);
+        }
+        return SocketChannelImpl.open(this, (StandardProtocolFamily) family);
     }
 
     @Override
@@ -93,10 +102,17 @@ public final class MptcpSelectorProvider extends SelectorProvider {
         return ServerSocketChannelImpl.open(this, null);
     }
 
+    /**
+     * Opens a server socket channel of {@code family}: an {@link MptcpServerSocketChannel} for
+     * {@code INET} and {@code INET6}, a UNIX-domain channel (not MPTCP) for {@code UNIX}.
+     */
     @Override
-    public MptcpServerSocketChannel openServerSocketChannel(ProtocolFamily family)
+    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family)
             throws IOException {
-        return ServerSocketChannelImpl.open(this, inetFamily(family, "openServerSocketChannel"));
+        if (isUnix(family, "openServerSocketChannel")) {
+            return UnixServerSocketChannelImpl.open(this);
+        }
+        return ServerSocketChannelImpl.open(this, (StandardProtocolFamily) family);
     }
 
     @Override
@@ -112,18 +128,21 @@ public final class MptcpSelectorProvider extends SelectorProvider {
         return openDatagramChannel();
     }
 
-    private static StandardProtocolFamily inetFamily(ProtocolFamily family, String call) {
+    /**
+     * Whether {@code family} is UNIX (else INET or INET6, as the JDK's provider accepts).
+     *
+     * @throws UnsupportedOperationException for any other family, as the JDK's
+     */
+    private static boolean isUnix(ProtocolFamily family, String call) {
         Objects.requireNonNull(family, "family");
-        if (family == StandardProtocolFamily.INET || family == StandardProtocolFamily.INET6) {
-            return (StandardProtocolFamily) family;
-        }
         if (family == StandardProtocolFamily.UNIX) {
-            throw new UnsupportedOperationException("MptcpSelectorProvider." + call
-                    + "(UNIX): UNIX-domain channels are not implemented yet by mptcp-nio"
-                    + " (planned); INET and INET6 are supported");
+            return true;
         }
-        throw new UnsupportedOperationException(
-                "MptcpSelectorProvider." + call + ": protocol family " + family
-                        + " not supported; use StandardProtocolFamily.INET or INET6");
+        if (family == StandardProtocolFamily.INET || family == StandardProtocolFamily.INET6) {
+            return false;
+        }
+        throw new UnsupportedOperationException("MptcpSelectorProvider." + call
+                + ": protocol family " + family + " not supported; use"
+                + " StandardProtocolFamily.INET, INET6 or UNIX");
     }
 }

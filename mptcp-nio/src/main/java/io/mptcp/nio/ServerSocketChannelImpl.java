@@ -1,15 +1,11 @@
 package io.mptcp.nio;
 
-import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
-import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.InetSockets;
 import io.mptcp.nio.internal.MptcpPolicy;
-import io.mptcp.nio.internal.NativeFd;
 import io.mptcp.nio.internal.NativeSocketOptions;
-import io.mptcp.nio.internal.Net;
 import io.mptcp.nio.internal.NioExceptions;
 
 import java.io.IOException;
@@ -18,53 +14,36 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
-import java.nio.channels.AlreadyBoundException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.IllegalBlockingModeException;
-import java.nio.channels.NotYetBoundException;
+import java.nio.channels.AsynchronousCloseException;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The server socket channel: the JDK's {@code ServerSocketChannelImpl} semantics over a
+ * The INET server socket channel: the JDK's {@code ServerSocketChannelImpl} semantics over a
  * non-blocking MPTCP (or TCP) listening descriptor. It accepts MPTCP and plain TCP clients; each
- * accepted channel finds out which from the kernel when asked.
+ * accepted channel finds out which from the kernel when asked. The accept state machine is
+ * {@link ListeningSocket}'s, shared with the UNIX-domain server channel.
  */
 final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements NativeChannel {
-    private static final int ST_INUSE = 0;
-    private static final int ST_CLOSING = 1;
-    private static final int ST_CLOSED = 2;
-    private static final int DEFAULT_BACKLOG = 50;
-
     private final MptcpSelectorProvider provider;
     private final LinuxSyscalls sys;
-    private final NativeFd nfd;
-    private final int fd;
     private final int family;
     private final boolean strict;
     private final NativeSocketOptions options;
+    private final ListeningSocket listener;
 
-    // Held by the thread accepting.
-    private final ReentrantLock acceptLock = new ReentrantLock();
-    // Guards the fields below; never held across a park.
-    private final ReentrantLock stateLock = new ReentrantLock();
-    private volatile int state;
-    private boolean acceptorParked;
-    private InetSocketAddress localAddress;
-    private ServerSocket socket;
+    // Guarded by the listener's stateLock.
+    private ServerSocket adaptor;
 
-    private ServerSocketChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys,
-            InetSockets.OpenedSocket s, boolean strict) {
+    private ServerSocketChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
+            int family, int protocol, boolean strict) {
         super(provider);
         this.provider = provider;
         this.sys = sys;
-        this.fd = s.fd();
-        this.family = s.family();
+        this.family = family;
         this.strict = strict;
-        this.nfd = new NativeFd(sys, fd);
-        int protocol = s.mptcp() ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
         this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
+        this.listener = new ListeningSocket(new Owner(), sys, fd, new InetStreamFamily(family));
     }
 
     static ServerSocketChannelImpl open(MptcpSelectorProvider provider,
@@ -79,164 +58,105 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
             InetSockets.closeQuietly(sys, s.fd(), e);
             throw NioExceptions.socket(e);
         }
-        return new ServerSocketChannelImpl(provider, sys, s, policy.strict());
+        int protocol = s.mptcp() ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
+        return new ServerSocketChannelImpl(provider, sys, s.fd(), s.family(), protocol,
+                policy.strict());
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
+    /**
+     * The channel of a socket that is already bound and listening (inherited), MPTCP or TCP as
+     * the kernel says when asked.
+     */
+    static ServerSocketChannelImpl bound(MptcpSelectorProvider provider, LinuxSyscalls sys,
+            int fd, int family, SocketAddress local, boolean strict) {
+        ServerSocketChannelImpl ssc =
+                new ServerSocketChannelImpl(provider, sys, fd, family, 0, strict);
+        ssc.listener.bound(local);
+        return ssc;
+    }
+
+    /** The state machine's view of this channel. */
+    private final class Owner implements StreamSocketState.Owner {
+        @Override
+        public boolean isOpen() {
+            return ServerSocketChannelImpl.this.isOpen();
         }
+
+        @Override
+        public boolean isBlocking() {
+            return ServerSocketChannelImpl.this.isBlocking();
+        }
+
+        @Override
+        public boolean isRegistered() {
+            return ServerSocketChannelImpl.this.isRegistered();
+        }
+
+        @Override
+        public void begin() {
+            ServerSocketChannelImpl.this.begin();
+        }
+
+        @Override
+        public void end(boolean completed) throws AsynchronousCloseException {
+            ServerSocketChannelImpl.this.end(completed);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ServerSocketChannelImpl.this.close();
+        }
+    }
+
+    /** The shared state machine (for inherited channels). */
+    ListeningSocket listeningSocket() {
+        return listener;
     }
 
     @Override
     public ServerSocketChannelImpl bind(SocketAddress local, int backlog) throws IOException {
-        stateLock.lock();
-        try {
-            ensureOpen();
-            if (localAddress != null) {
-                throw new AlreadyBoundException();
-            }
-            InetSocketAddress isa = local == null
-                    ? Net.anyLocal(family) : Net.checkAddress(local, family);
-            sys.bind(fd, family, isa);
-            sys.listen(fd, backlog < 1 ? DEFAULT_BACKLOG : backlog);
-            localAddress = sys.getsockname(fd);
-        } catch (ErrnoException e) {
-            throw NioExceptions.socket(e);
-        } finally {
-            stateLock.unlock();
-        }
+        listener.bind(local, backlog);
         return this;
     }
 
     @Override
     public MptcpSocketChannel accept() throws IOException {
-        return acceptCore(false, 0);
+        return listener.accept(this::acceptedChannel, false, 0);
     }
 
     /** The adaptor's {@code ServerSocket.accept()} with {@code SO_TIMEOUT}: blocking only. */
     MptcpSocketChannel blockingAccept(long nanos) throws IOException {
-        return acceptCore(true, nanos);
+        return listener.accept(this::acceptedChannel, true, nanos);
     }
 
-    private MptcpSocketChannel acceptCore(boolean adaptor, long nanos) throws IOException {
-        acceptLock.lock();
-        try {
-            boolean blocking = isBlocking();
-            if (adaptor && !blocking) {
-                throw new IllegalBlockingModeException();
-            }
-            MptcpSocketChannel accepted = null;
-            try {
-                begin(blocking);
-                long start = nanos > 0 ? System.nanoTime() : 0;
-                accepted = tryAccept();
-                while (blocking && accepted == null && isOpen()) {
-                    nfd.park(LinuxUapi.POLLIN, NativeFd.timeLeft(start, nanos, "Accept timed out"));
-                    accepted = tryAccept();
-                }
-            } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
-            } finally {
-                end(blocking, accepted != null);
-            }
-            return accepted;
-        } finally {
-            acceptLock.unlock();
-        }
-    }
-
-    /** One accept4; null if none is pending. */
-    private MptcpSocketChannel tryAccept() throws ErrnoException {
-        while (true) {
-            // Blocking, as the accepted channel starts in blocking mode.
-            int newfd = sys.accept4(fd, LinuxUapi.SOCK_CLOEXEC);
-            if (newfd == IoStatus.UNAVAILABLE) {
-                return null;
-            }
-            try {
-                InetSocketAddress remote = sys.getpeername(newfd);
-                InetSocketAddress local = sys.getsockname(newfd);
-                return SocketChannelImpl.accepted(provider, sys, newfd, family, local, remote,
-                        strict);
-            } catch (ErrnoException e) {
-                InetSockets.closeQuietly(sys, newfd, e);
-                if (e.errno() != Errno.ENOTCONN) {
-                    throw e;
-                }
-                // Reset before we could look at it, as ECONNABORTED would be: take the next one.
-            }
-        }
-    }
-
-    private void begin(boolean blocking) throws ClosedChannelException {
-        if (blocking) {
-            begin();
-        }
-        stateLock.lock();
-        try {
-            ensureOpen();
-            if (localAddress == null) {
-                throw new NotYetBoundException();
-            }
-            if (blocking) {
-                acceptorParked = true;
-            }
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void end(boolean blocking, boolean completed) throws IOException {
-        if (blocking) {
-            stateLock.lock();
-            try {
-                acceptorParked = false;
-                if (state == ST_CLOSING) {
-                    tryFinishClose();
-                }
-            } finally {
-                stateLock.unlock();
-            }
-            end(completed);
-        }
+    private MptcpSocketChannel acceptedChannel(int fd, SocketAddress local, SocketAddress remote) {
+        return SocketChannelImpl.connected(provider, sys, fd, family, local, remote, strict);
     }
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return localAddress;
-        } finally {
-            stateLock.unlock();
-        }
+        return listener.getLocalAddress();
     }
 
     /** The bound address even when closed (for the adaptor), or null if unbound. */
     InetSocketAddress localAddress() {
-        stateLock.lock();
-        try {
-            return localAddress;
-        } finally {
-            stateLock.unlock();
-        }
+        return (InetSocketAddress) listener.localAddress();
     }
 
     boolean isBound() {
-        return localAddress() != null;
+        return listener.localAddress() != null;
     }
 
     @Override
     public ServerSocket socket() {
-        stateLock.lock();
+        listener.stateLock.lock();
         try {
-            if (socket == null) {
-                socket = ServerSocketAdaptor.create(this);
+            if (adaptor == null) {
+                adaptor = ServerSocketAdaptor.create(this);
             }
-            return socket;
+            return adaptor;
         } finally {
-            stateLock.unlock();
+            listener.stateLock.unlock();
         }
     }
 
@@ -253,26 +173,18 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
     public <T> ServerSocketChannelImpl setOption(SocketOption<T> name, T value)
             throws IOException {
         SocketOptions.checkSet(name, value, SUPPORTED);
-        stateLock.lock();
-        try {
-            ensureOpen();
+        listener.withOpenState(() -> {
             options.set(name, value);
-            return this;
-        } finally {
-            stateLock.unlock();
-        }
+            return null;
+        });
+        return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         SocketOptions.checkGet(name, SUPPORTED);
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return name.type().cast(SocketOptions.getListenerOption(options, name));
-        } finally {
-            stateLock.unlock();
-        }
+        return name.type().cast(listener.withOpenState(
+                () -> SocketOptions.getListenerOption(options, name)));
     }
 
     @Override
@@ -280,82 +192,26 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
         return options.unapplied();
     }
 
-    // ---- blocking mode and close ----------------------------------------------------------
+    // ---- blocking mode, close, selector support ---------------------------------------------
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        // The descriptor stays non-blocking; the mode only decides whether accept parks.
-        acceptLock.lock();
-        try {
-            ensureOpen();
-        } finally {
-            acceptLock.unlock();
-        }
+        listener.configureBlocking();
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        boolean blocking = isBlocking();
-        stateLock.lock();
-        try {
-            state = ST_CLOSING;
-            if (blocking && !tryClose()) {
-                nfd.unpark();
-                return;
-            }
-        } finally {
-            stateLock.unlock();
-        }
-        if (!blocking) {
-            // A non-blocking accept is short: wait for one in progress to finish.
-            acceptLock.lock();
-            acceptLock.unlock();
-            stateLock.lock();
-            try {
-                if (state == ST_CLOSING) {
-                    tryClose();
-                }
-            } finally {
-                stateLock.unlock();
-            }
-        }
-    }
-
-    /** Releases the descriptor if nothing uses it any more. Caller holds stateLock. */
-    private boolean tryClose() throws IOException {
-        if (!acceptorParked && !isRegistered()) {
-            state = ST_CLOSED;
-            nfd.release();
-            return true;
-        }
-        return false;
-    }
-
-    private void tryFinishClose() {
-        try {
-            tryClose();
-        } catch (IOException ignore) {
-            // Nobody to report to: the thread finishing the close is not the one that closed.
-        }
+        listener.implClose();
     }
 
     @Override
     public void kill() {
-        stateLock.lock();
-        try {
-            if (state == ST_CLOSING) {
-                tryFinishClose();
-            }
-        } finally {
-            stateLock.unlock();
-        }
+        listener.kill();
     }
-
-    // ---- selector support -----------------------------------------------------------------
 
     @Override
     public int fdVal() {
-        return fd;
+        return listener.fd();
     }
 
     @Override
@@ -370,13 +226,6 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(MptcpServerSocketChannel.class.getName()).append('[');
-        if (!isOpen()) {
-            sb.append("closed");
-        } else {
-            InetSocketAddress local = localAddress();
-            sb.append(local == null ? "unbound" : local.toString());
-        }
-        return sb.append(']').toString();
+        return listener.describe(MptcpServerSocketChannel.class.getName());
     }
 }

@@ -47,7 +47,8 @@ final class MockKernel {
     /** An IPv4 channel connected at once to {@link #REMOTE}. */
     MptcpSocketChannel connected(MptcpSelectorProvider provider) throws Exception {
         when(sys.connect(eq(FD), eq(LinuxUapi.AF_INET), any())).thenReturn(true);
-        MptcpSocketChannel ch = provider.openSocketChannel(StandardProtocolFamily.INET);
+        MptcpSocketChannel ch =
+                (MptcpSocketChannel) provider.openSocketChannel(StandardProtocolFamily.INET);
         ch.connect(REMOTE);
         return ch;
     }

@@ -71,7 +71,8 @@ class MptcpPolicyAndOptionsTest {
     void disabledInNamespaceFallsBackToTcpAndAsksAgainNextTime() throws Exception {
         kernelRefusesMptcp(Errno.ENOPROTOOPT);
         MptcpSelectorProvider provider = kernel.provider();
-        MptcpSocketChannel ch = provider.openSocketChannel(StandardProtocolFamily.INET);
+        MptcpSocketChannel ch =
+                (MptcpSocketChannel) provider.openSocketChannel(StandardProtocolFamily.INET);
         assertFalse(ch.getOption(MptcpSocketOptions.MPTCP_ENABLED));
         provider.openSocketChannel(StandardProtocolFamily.INET);
         // ENOPROTOOPT (net.mptcp.enabled=0) may change at run time: asked for every socket.
@@ -199,8 +200,8 @@ class MptcpPolicyAndOptionsTest {
 
     @Test
     void acceptedSocketAsksTheKernelWhichProtocolTheClientChose() throws Exception {
-        MptcpServerSocketChannel server =
-                kernel.provider().openServerSocketChannel(StandardProtocolFamily.INET);
+        MptcpServerSocketChannel server = (MptcpServerSocketChannel) kernel.provider()
+                .openServerSocketChannel(StandardProtocolFamily.INET);
         server.bind(MockKernel.LOCAL);
         int accepted = 77;
         when(kernel.sys.accept4(eq(FD), anyInt())).thenReturn(accepted);

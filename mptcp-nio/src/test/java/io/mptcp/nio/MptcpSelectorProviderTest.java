@@ -2,10 +2,16 @@ package io.mptcp.nio;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,18 +34,27 @@ class MptcpSelectorProviderTest {
     }
 
     @Test
-    void unixDomainSocketsSayTheyAreNotImplementedYet() {
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> new MptcpSelectorProvider().openSocketChannel(StandardProtocolFamily.UNIX));
-        assertTrue(e.getMessage().contains("UNIX-domain channels are not implemented yet"),
-                e.getMessage());
+    void unixDomainChannelsAreOursButNotMptcpChannels() throws IOException {
+        MptcpSelectorProvider provider = new MptcpSelectorProvider();
+        try (SocketChannel sc = provider.openSocketChannel(StandardProtocolFamily.UNIX);
+                ServerSocketChannel ssc =
+                        provider.openServerSocketChannel(StandardProtocolFamily.UNIX);
+                SocketChannel inet = provider.openSocketChannel(StandardProtocolFamily.INET)) {
+            assertSame(provider, sc.provider());
+            assertSame(provider, ssc.provider());
+            assertFalse(sc instanceof MptcpSocketChannel, "no MPTCP on a UNIX socket");
+            assertFalse(ssc instanceof MptcpServerSocketChannel, "no MPTCP on a UNIX socket");
+            assertInstanceOf(MptcpSocketChannel.class, inet);
+        }
     }
 
     @Test
     void unknownFamilyIsUnsupportedAndNullIsRejected() {
         ProtocolFamily other = () -> "APPLETALK";
-        assertThrows(UnsupportedOperationException.class,
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> new MptcpSelectorProvider().openServerSocketChannel(other));
+        assertTrue(e.getMessage().contains("use StandardProtocolFamily.INET, INET6 or UNIX"),
+                e.getMessage());
         assertThrows(NullPointerException.class,
                 () -> new MptcpSelectorProvider().openSocketChannel(null));
     }

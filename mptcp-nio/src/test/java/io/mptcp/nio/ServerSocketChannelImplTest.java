@@ -41,8 +41,8 @@ class ServerSocketChannelImplTest {
     }
 
     private MptcpServerSocketChannel bound() throws Exception {
-        MptcpServerSocketChannel server =
-                kernel.provider().openServerSocketChannel(StandardProtocolFamily.INET);
+        MptcpServerSocketChannel server = (MptcpServerSocketChannel) kernel.provider()
+                .openServerSocketChannel(StandardProtocolFamily.INET);
         server.bind(MockKernel.LOCAL, 0);
         return server;
     }
@@ -56,8 +56,8 @@ class ServerSocketChannelImplTest {
 
     @Test
     void addressInUseIsABindExceptionWithErrno() throws Exception {
-        MptcpServerSocketChannel server =
-                kernel.provider().openServerSocketChannel(StandardProtocolFamily.INET);
+        MptcpServerSocketChannel server = (MptcpServerSocketChannel) kernel.provider()
+                .openServerSocketChannel(StandardProtocolFamily.INET);
         doThrow(new ErrnoException("bind", Errno.EADDRINUSE))
                 .when(kernel.sys).bind(eq(FD), anyInt(), any());
         BindException e = assertThrows(BindException.class, () -> server.bind(MockKernel.LOCAL));
@@ -67,8 +67,8 @@ class ServerSocketChannelImplTest {
 
     @Test
     void acceptBeforeBindIsNotYetBound() throws Exception {
-        MptcpServerSocketChannel server =
-                kernel.provider().openServerSocketChannel(StandardProtocolFamily.INET);
+        MptcpServerSocketChannel server = (MptcpServerSocketChannel) kernel.provider()
+                .openServerSocketChannel(StandardProtocolFamily.INET);
         assertThrows(NotYetBoundException.class, server::accept);
     }
 

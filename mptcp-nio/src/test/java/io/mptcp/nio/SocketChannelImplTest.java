@@ -52,7 +52,8 @@ class SocketChannelImplTest {
     @Test
     void nonBlockingConnectInProgressCompletesInFinishConnect() throws Exception {
         when(kernel.sys.connect(eq(FD), eq(LinuxUapi.AF_INET), any())).thenReturn(false);
-        MptcpSocketChannel ch = kernel.provider().openSocketChannel(StandardProtocolFamily.INET);
+        MptcpSocketChannel ch = (MptcpSocketChannel) kernel.provider()
+                .openSocketChannel(StandardProtocolFamily.INET);
         ch.configureBlocking(false);
 
         assertFalse(ch.connect(REMOTE), "EINPROGRESS: connect reports pending");
@@ -71,7 +72,8 @@ class SocketChannelImplTest {
     @Test
     void refusedFinishConnectClosesChannelAndKeepsErrno() throws Exception {
         when(kernel.sys.connect(eq(FD), eq(LinuxUapi.AF_INET), any())).thenReturn(false);
-        MptcpSocketChannel ch = kernel.provider().openSocketChannel(StandardProtocolFamily.INET);
+        MptcpSocketChannel ch = (MptcpSocketChannel) kernel.provider()
+                .openSocketChannel(StandardProtocolFamily.INET);
         ch.configureBlocking(false);
         ch.connect(REMOTE);
         when(kernel.sys.poll(FD, LinuxUapi.POLLOUT, -1, 0)).thenReturn(LinuxUapi.POLLERR);
@@ -91,7 +93,8 @@ class SocketChannelImplTest {
     void refusedBlockingConnectThrowsConnectException() throws Exception {
         when(kernel.sys.connect(eq(FD), eq(LinuxUapi.AF_INET), any()))
                 .thenThrow(new ErrnoException("connect", Errno.ECONNREFUSED));
-        MptcpSocketChannel ch = kernel.provider().openSocketChannel(StandardProtocolFamily.INET);
+        MptcpSocketChannel ch = (MptcpSocketChannel) kernel.provider()
+                .openSocketChannel(StandardProtocolFamily.INET);
 
         ConnectException e = assertThrows(ConnectException.class, () -> ch.connect(REMOTE));
         assertEquals(Errno.ECONNREFUSED, ((ErrnoException) e.getCause()).errno());
@@ -157,7 +160,8 @@ class SocketChannelImplTest {
     @Test
     void descriptorBlocksExactlyWhileTheConnectedChannelIsBlocking() throws Exception {
         when(kernel.sys.connect(eq(FD), eq(LinuxUapi.AF_INET), any())).thenReturn(false);
-        MptcpSocketChannel ch = kernel.provider().openSocketChannel(StandardProtocolFamily.INET);
+        MptcpSocketChannel ch = (MptcpSocketChannel) kernel.provider()
+                .openSocketChannel(StandardProtocolFamily.INET);
         ch.configureBlocking(false);
         ch.connect(REMOTE);
         verify(kernel.sys, never()).setBlocking(eq(FD), anyBoolean());
@@ -314,7 +318,8 @@ class SocketChannelImplTest {
 
     @Test
     void closeOfUnusedChannelReleasesFdAtOnce() throws IOException {
-        MptcpSocketChannel ch = kernel.provider().openSocketChannel(StandardProtocolFamily.INET);
+        MptcpSocketChannel ch = (MptcpSocketChannel) kernel.provider()
+                .openSocketChannel(StandardProtocolFamily.INET);
         ch.close();
         verify(kernel.sys, times(1)).close(FD);
     }
