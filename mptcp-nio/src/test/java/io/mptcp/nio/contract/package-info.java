@@ -8,6 +8,8 @@
  * {@code all}: MPTCP) and {@code MptcpOff*ContractTest} (ours, {@code io.mptcp.nio.mode=off}:
  * plain TCP). Cases only our provider has (the {@code MptcpSocketOptions}) live in
  * {@link io.mptcp.nio.contract.MptcpSocketOptionsContract}, under the two Mptcp subclasses.
+ * The UNIX-domain suites ({@code UnixDomain*Contract}) have the JDK and the Mptcp subclass
+ * only: the mode does not apply to UNIX-domain sockets.
  * Everything is opened through {@code provider()}; the JDK's own channels appear only as
  * infrastructure (a listener that drops SYNs, a foreign channel for the selector to refuse)
  * and say so where they do.
@@ -41,6 +43,15 @@
  *       {@code AlreadyConnectedException} on 17 and {@code SocketException} on 25; a closed
  *       server adaptor's {@code accept()} throws {@code AsynchronousCloseException} on 17 and
  *       {@code ClosedChannelException} on 25. Neither is asserted.
+ *   <li>UNIX domain: a server bound to {@code null} gets {@code /tmp/socket_<n>} and the
+ *       socket file stays after close; a client is unnamed (empty path) after connect and
+ *       {@code bind(null)} binds nothing; paths over 106 bytes fail with
+ *       {@code SocketException("Unix domain path too long")}; connecting to a missing path is a
+ *       plain {@code SocketException}, to a non-socket file a {@code ConnectException}; a
+ *       non-blocking connect to a full backlog fails ({@code EAGAIN}) while a blocking one
+ *       waits for room; {@code socket()} throws {@code UnsupportedOperationException}. The
+ *       toString of a bound UNIX server differs between 17 ({@code []}) and 25 (the path) and
+ *       is not asserted.
  * </ul>
  */
 package io.mptcp.nio.contract;
