@@ -58,7 +58,7 @@ final class ListeningSocket {
     private SocketAddress localAddress;
     // Run after the channel is closed (inherited channels detach stdio); set before the
     // channel is handed out.
-    private volatile Runnable closeHook;
+    private volatile AfterClose afterClose;
 
     ListeningSocket(StreamSocketState.Owner owner, LinuxSyscalls sys, int fd,
             StreamFamily family) {
@@ -80,8 +80,8 @@ final class ListeningSocket {
     }
 
     /** Runs {@code hook} after the channel is closed (inherited channels detach stdio). */
-    void onClose(Runnable hook) {
-        this.closeHook = hook;
+    void onClose(AfterClose hook) {
+        this.afterClose = hook;
     }
 
     int fd() {
@@ -250,13 +250,10 @@ final class ListeningSocket {
 
     /** {@code implCloseSelectableChannel}. */
     void implClose() throws IOException {
-        try {
-            closeDescriptor();
-        } finally {
-            Runnable hook = closeHook;
-            if (hook != null) {
-                hook.run();
-            }
+        closeDescriptor();
+        AfterClose hook = afterClose;
+        if (hook != null) {
+            hook.run();
         }
     }
 

@@ -7,6 +7,7 @@ import io.mptcp.nio.internal.MptcpPolicy;
 import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
@@ -21,8 +22,10 @@ import java.util.Objects;
  * <p>Install it JVM-wide with
  * {@code -Djava.nio.channels.spi.SelectorProvider=io.mptcp.nio.MptcpSelectorProvider}; then
  * every {@code SocketChannel.open()}, {@code ServerSocketChannel.open()}, {@code Selector.open()}
- * and {@code Pipe.open()} of the program comes from here. It is never registered as a service:
- * being on the class path changes nothing.
+ * and {@code Pipe.open()} of the program comes from here, and so do UNIX-domain channels
+ * ({@code open(StandardProtocolFamily.UNIX)}, which are not MPTCP) and
+ * {@code System.inheritedChannel()}. It is never registered as a service: being on the class
+ * path changes nothing.
  *
  * <p>The constructor does no native work and cannot fail, because the JDK constructs the
  * provider in a static initialiser where a failure would break NIO for the whole JVM. If native
@@ -126,6 +129,22 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) {
         return openDatagramChannel();
+    }
+
+    /**
+     * The channel of the socket this process inherited as standard input (inetd, systemd
+     * socket activation), as the JDK's provider makes it, but one of ours: a connected
+     * {@link SocketChannel} or a listening {@link ServerSocketChannel} (MPTCP ones for an INET
+     * socket, MPTCP in use when the inherited socket is), or null when standard input is no
+     * socket. The same channel (or null) is returned at every call; closing it puts
+     * {@code /dev/null} on the standard streams, as the JDK does.
+     *
+     * @throws IOException if standard input is closed, or is a datagram socket (no datagram
+     *     channels yet)
+     */
+    @Override
+    public Channel inheritedChannel() throws IOException {
+        return InheritedChannels.SYSTEM.get(this);
     }
 
     /**

@@ -80,7 +80,7 @@ abstract class StreamSocketState {
     volatile boolean isOutputClosed;
     // Run after the channel is closed (inherited channels detach stdio); set before the
     // channel is handed out, read by the closing thread.
-    private volatile Runnable closeHook;
+    private volatile AfterClose afterClose;
 
     // Whether the descriptor is in blocking mode (O_NONBLOCK clear). Changed only while both
     // readLock and writeLock are held; volatile so that close can read it under stateLock.
@@ -99,8 +99,8 @@ abstract class StreamSocketState {
     }
 
     /** Runs {@code hook} after the channel is closed (inherited channels detach stdio). */
-    final void onClose(Runnable hook) {
-        this.closeHook = hook;
+    final void onClose(AfterClose hook) {
+        this.afterClose = hook;
     }
 
     final int fd() {
@@ -279,16 +279,14 @@ abstract class StreamSocketState {
 
     /** {@code implCloseSelectableChannel}. */
     final void implClose() throws IOException {
-        try {
-            if (owner.isBlocking()) {
-                implCloseBlockingMode();
-            } else {
-                implCloseNonBlockingMode();
-            }
-        } finally {
-            if (closeHook != null) {
-                closeHook.run();
-            }
+        if (owner.isBlocking()) {
+            implCloseBlockingMode();
+        } else {
+            implCloseNonBlockingMode();
+        }
+        AfterClose hook = afterClose;
+        if (hook != null) {
+            hook.run();
         }
     }
 
