@@ -11,6 +11,7 @@ import io.mptcp.nio.internal.NativeFd;
 import io.mptcp.nio.internal.NativeSocketOptions;
 import io.mptcp.nio.internal.Net;
 import io.mptcp.nio.internal.NioExceptions;
+import io.mptcp.nio.internal.ProtocolSwitch;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
@@ -49,6 +51,8 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
     private final ReentrantLock acceptLock = new ReentrantLock();
     // Guards the fields below; never held across a park.
     private final ReentrantLock stateLock = new ReentrantLock();
+    // Guarded by stateLock: keys to re-register if the protocol is switched before bind.
+    private final RegisteredKeys registeredKeys = new RegisteredKeys();
     private volatile int state;
     private boolean acceptorParked;
     private InetSocketAddress localAddress;
@@ -79,7 +83,9 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
             InetSockets.closeQuietly(sys, s.fd(), e);
             throw NioExceptions.socket(e);
         }
-        return new ServerSocketChannelImpl(provider, sys, s, policy.strict());
+        ServerSocketChannelImpl ssc = new ServerSocketChannelImpl(provider, sys, s, policy.strict());
+        ssc.options.setByOpener(StandardSocketOptions.SO_REUSEADDR, true);
+        return ssc;
     }
 
     private void ensureOpen() throws ClosedChannelException {
@@ -256,8 +262,40 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
         stateLock.lock();
         try {
             ensureOpen();
-            options.set(name, value);
+            if (name == MptcpSocketOptions.MPTCP_ENABLED) {
+                switchProtocol((Boolean) value);
+            } else {
+                options.set(name, value);
+            }
             return this;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * {@code MPTCP_ENABLED} set: reopens the socket with the protocol asked for, if it differs,
+     * under the same descriptor. stateLock suffices: until bind, accept fails before it reaches
+     * the descriptor.
+     */
+    private void switchProtocol(boolean mptcp) throws IOException {
+        if (options.isMptcpSocket() == mptcp) {
+            return;
+        }
+        if (localAddress != null) {
+            throw SocketOptions.tooLateToSwitch(mptcp, "bound");
+        }
+        ProtocolSwitch.replace(sys, provider.sockets(), fd, family, mptcp, options);
+        registeredKeys.descriptorReplaced();
+    }
+
+    @Override
+    public void keyCreated(SelectionKeyImpl key) {
+        stateLock.lock();
+        try {
+            if (localAddress == null) {
+                registeredKeys.add(key);
+            }
         } finally {
             stateLock.unlock();
         }

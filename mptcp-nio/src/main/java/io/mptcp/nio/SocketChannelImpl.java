@@ -13,6 +13,7 @@ import io.mptcp.nio.internal.NativeFd;
 import io.mptcp.nio.internal.NativeSocketOptions;
 import io.mptcp.nio.internal.Net;
 import io.mptcp.nio.internal.NioExceptions;
+import io.mptcp.nio.internal.ProtocolSwitch;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -69,6 +70,8 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     private final ReentrantLock writeLock = new ReentrantLock();
     // Guards the fields below; held only for short non-blocking calls, never across a park.
     private final ReentrantLock stateLock = new ReentrantLock();
+    // Guarded by stateLock: keys to re-register if the protocol is switched before connect.
+    private final RegisteredKeys registeredKeys = new RegisteredKeys();
 
     private volatile int state;
     // Whether a thread is parked (or about to park) in a blocking read/connect or write.
@@ -756,6 +759,10 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     @Override
     public <T> SocketChannelImpl setOption(SocketOption<T> name, T value) throws IOException {
         SocketOptions.checkSet(name, value, SUPPORTED);
+        if (name == MptcpSocketOptions.MPTCP_ENABLED) {
+            switchProtocol((Boolean) value);
+            return this;
+        }
         stateLock.lock();
         try {
             ensureOpen();
@@ -781,6 +788,56 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     @Override
     public Map<SocketOption<?>, Object> unappliedOptions() {
         return options.unapplied();
+    }
+
+    /**
+     * {@code MPTCP_ENABLED} set: reopens the socket with the protocol asked for, if it differs,
+     * under the same descriptor. Holds every lock, as bind does, so that no other thread uses
+     * the descriptor meanwhile.
+     */
+    private void switchProtocol(boolean mptcp) throws IOException {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                stateLock.lock();
+                try {
+                    ensureOpen();
+                    if (options.isMptcpSocket() == mptcp) {
+                        return;
+                    }
+                    if (state != ST_UNCONNECTED) {
+                        throw SocketOptions.tooLateToSwitch(mptcp,
+                                state == ST_CONNECTIONPENDING ? "connecting" : "connected");
+                    }
+                    if (localAddress != null) {
+                        throw SocketOptions.tooLateToSwitch(mptcp, "bound");
+                    }
+                    ProtocolSwitch.replace(sys, ((MptcpSelectorProvider) provider()).sockets(),
+                            fd, family, mptcp, options);
+                    registeredKeys.descriptorReplaced();
+                } finally {
+                    stateLock.unlock();
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public void keyCreated(SelectionKeyImpl key) {
+        stateLock.lock();
+        try {
+            // Only an unbound, unconnected socket can still switch protocol.
+            if (state == ST_UNCONNECTED && localAddress == null) {
+                registeredKeys.add(key);
+            }
+        } finally {
+            stateLock.unlock();
+        }
     }
 
     // ---- blocking mode and close ----------------------------------------------------------
