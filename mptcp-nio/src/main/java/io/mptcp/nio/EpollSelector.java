@@ -8,6 +8,7 @@ import static io.mptcp.ffi.LinuxUapi.EPOLL_CTL_DEL;
 import static io.mptcp.ffi.LinuxUapi.EPOLL_CTL_MOD;
 
 import io.mptcp.ffi.EpollEventBuffer;
+import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.nio.internal.NioExceptions;
@@ -254,6 +255,9 @@ final class EpollSelector extends AbstractSelector {
         }
         fdToKey[fd] = key;
         int newEvents = key.translateInterestOps();
+        if (key.takeEpollEntryLost()) {
+            key.registeredEvents = 0;
+        }
         int registered = key.registeredEvents;
         if (newEvents == registered) {
             return;
@@ -262,11 +266,43 @@ final class EpollSelector extends AbstractSelector {
         // for no requested events, which would wake every select of a muted channel.
         int op = newEvents == 0 ? EPOLL_CTL_DEL : registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
         try {
-            sys.epollCtl(epfd, op, fd, newEvents);
+            epollCtlTolerant(op, fd, newEvents);
         } catch (ErrnoException e) {
             throw NioExceptions.io(e);
         }
         key.registeredEvents = newEvents;
+    }
+
+    /**
+     * epoll_ctl that accepts the epoll set as it really is after a descriptor was replaced
+     * (see {@link #descriptorReplaced}) while an older update of the same key was pending:
+     * a modification of a forgotten entry adds it, an addition of an existing one modifies it,
+     * and a deletion of a forgotten one is done already.
+     */
+    private void epollCtlTolerant(int op, int fd, int events) throws ErrnoException {
+        try {
+            sys.epollCtl(epfd, op, fd, events);
+        } catch (ErrnoException e) {
+            if (op == EPOLL_CTL_MOD && e.errno() == Errno.ENOENT) {
+                sys.epollCtl(epfd, EPOLL_CTL_ADD, fd, events);
+            } else if (op == EPOLL_CTL_ADD && e.errno() == Errno.EEXIST) {
+                sys.epollCtl(epfd, EPOLL_CTL_MOD, fd, events);
+            } else if (!(op == EPOLL_CTL_DEL && e.errno() == Errno.ENOENT)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The descriptor of {@code key}'s channel names a new file: epoll dropped the old file's
+     * entry when it was closed, so the key is queued to be added again. A selection in progress
+     * is woken to do it: it may be waiting with nothing else to wake it (a fresh socket reports
+     * only hang-up, so a channel in the epoll set before connect wakes it anyway; the wakeup
+     * costs one eventfd write and makes this independent of that).
+     */
+    void descriptorReplaced(SelectionKeyImpl key) {
+        setEventOps(key);
+        wakeup();
     }
 
     /**
@@ -300,7 +336,7 @@ final class EpollSelector extends AbstractSelector {
                 fdToKey[key.fd] = null;
                 if (key.registeredEvents != 0) {
                     key.registeredEvents = 0;
-                    sys.epollCtl(epfd, EPOLL_CTL_DEL, key.fd, 0);
+                    epollCtlTolerant(EPOLL_CTL_DEL, key.fd, 0);
                 }
             }
         } catch (ErrnoException e) {
@@ -397,6 +433,7 @@ final class EpollSelector extends AbstractSelector {
         }
         ensureOpen();
         SelectionKeyImpl key = new SelectionKeyImpl(ch, this);
+        ((NativeChannel) ch).keyCreated(key);
         if (attachment != null) {
             key.attach(attachment);
         }

@@ -19,15 +19,29 @@ public final class MptcpSocketOptions {
     }
 
     /**
-     * Whether the connection uses Multipath TCP right now (RFC 6897 {@code TCP_MULTIPATH_ENABLE},
-     * read side): {@code true} only while the socket is MPTCP and has not fallen back to TCP. It
-     * reads {@code false} for a socket opened as TCP (mode {@code off}, or MPTCP refused by the
-     * kernel), for a connection whose peer does not speak MPTCP, and for an accepted connection
-     * from a plain TCP client. Before a connection exists it tells whether the socket was opened
-     * as MPTCP. Read-only.
+     * Multipath TCP on or off for this socket (RFC 6897 {@code TCP_MULTIPATH_ENABLE}).
      *
-     * <p>Kernel: {@code TCP_IS_MPTCP} (Linux 6.10); on 5.16 to 6.9 the socket protocol and
-     * {@code MPTCP_INFO} are used instead, which tells the same.
+     * <p><b>Read</b>: whether the connection uses MPTCP right now: {@code true} only while the
+     * socket is MPTCP and has not fallen back to TCP. It reads {@code false} for a socket opened
+     * as TCP (mode {@code off}, the option set to {@code false}, or MPTCP refused by the
+     * kernel), for a connection whose peer does not speak MPTCP, and for an accepted connection
+     * from a plain TCP client. Before a connection exists it tells whether the socket is MPTCP.
+     *
+     * <p><b>Write</b>: chooses MPTCP ({@code true}) or TCP ({@code false}) for this socket,
+     * whatever the provider's mode says, on a {@link MptcpSocketChannel} before it is bound or
+     * connected and on a {@link MptcpServerSocketChannel} before it is bound, also after it was
+     * registered with a selector. Linux cannot change a socket's protocol, so the channel opens a
+     * new socket, applies the options already set on the old one, and puts it under the same
+     * descriptor ({@code dup3(2)}); its selectors watch the new socket. Setting the value the
+     * socket already has does nothing. Later, or on an accepted channel, setting the other value
+     * throws {@link java.net.SocketException} ("already bound", "already connected"). Asking for
+     * MPTCP where the kernel refuses it throws {@link java.net.SocketException} that says why
+     * (for example {@code net.mptcp.enabled=0} in this network namespace), with the errno as its
+     * cause; the socket is left as it was.
+     *
+     * <p>Kernel: reading uses {@code TCP_IS_MPTCP} (Linux 6.10); on 5.16 to 6.9 the socket
+     * protocol and {@code MPTCP_INFO}, which tell the same. Writing needs MPTCP (Linux 5.6) for
+     * {@code true}.
      */
     public static final SocketOption<Boolean> MPTCP_ENABLED =
             new MptcpSocketOption<>("MPTCP_ENABLED", Boolean.class);

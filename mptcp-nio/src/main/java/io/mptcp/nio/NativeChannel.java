@@ -27,6 +27,14 @@ interface NativeChannel {
     int translateReadyOps(int events, int interestOps);
 
     /**
+     * Called by the selector when it registers this channel, before the key is returned. A
+     * channel whose descriptor can come to name a new file (a protocol switch) keeps its keys,
+     * to call {@link SelectionKeyImpl#descriptorReplaced()} on each; others ignore it.
+     */
+    default void keyCreated(SelectionKeyImpl key) {
+    }
+
+    /**
      * Releases the descriptor of a channel that is closed and no longer registered with any
      * selector. Idempotent; does nothing while the channel is open or still registered.
      * The selector calls it after deregistering the channel's last key; the channel calls it

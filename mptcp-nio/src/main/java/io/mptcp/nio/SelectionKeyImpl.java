@@ -19,11 +19,14 @@ import java.nio.channels.spi.AbstractSelectionKey;
  */
 final class SelectionKeyImpl extends AbstractSelectionKey {
     private static final VarHandle INTEREST_OPS;
+    private static final VarHandle EPOLL_ENTRY_LOST;
 
     static {
         try {
-            INTEREST_OPS = MethodHandles.lookup()
-                    .findVarHandle(SelectionKeyImpl.class, "interestOps", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            INTEREST_OPS = lookup.findVarHandle(SelectionKeyImpl.class, "interestOps", int.class);
+            EPOLL_ENTRY_LOST = lookup.findVarHandle(SelectionKeyImpl.class, "epollEntryLost",
+                    boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -42,6 +45,10 @@ final class SelectionKeyImpl extends AbstractSelectionKey {
     // Guarded by the selector's monitor: the epoll events registered for fd, 0 when fd is not
     // in the epoll set.
     int registeredEvents;
+
+    // Set by the channel when its descriptor number came to name a new file (epoll then forgets
+    // the old file's entry); read and cleared by the selector when it applies the key's update.
+    private volatile boolean epollEntryLost;
 
     // Guarded by the selector's selected-key set: this key's slot in it, -1 when not selected.
     int selectedIndex = -1;
@@ -106,6 +113,20 @@ final class SelectionKeyImpl extends AbstractSelectionKey {
     public int readyOps() {
         ensureValid();
         return readyOps;
+    }
+
+    /**
+     * Tells the selector that the channel's descriptor now names a new file (a protocol switch
+     * before bind or connect), so that it registers the descriptor with epoll again.
+     */
+    void descriptorReplaced() {
+        epollEntryLost = true;
+        selector.descriptorReplaced(this);
+    }
+
+    /** Whether the descriptor was replaced since the selector last asked; clears the mark. */
+    boolean takeEpollEntryLost() {
+        return (boolean) EPOLL_ENTRY_LOST.getAndSet(this, false);
     }
 
     // The selector's accessors below work on cancelled keys too.

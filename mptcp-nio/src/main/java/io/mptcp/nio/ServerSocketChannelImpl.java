@@ -7,6 +7,7 @@ import io.mptcp.nio.internal.InetSockets;
 import io.mptcp.nio.internal.MptcpPolicy;
 import io.mptcp.nio.internal.NativeSocketOptions;
 import io.mptcp.nio.internal.NioExceptions;
+import io.mptcp.nio.internal.ProtocolSwitch;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +36,9 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
 
     // Guarded by the listener's stateLock.
     private ServerSocket adaptor;
+    // Guarded by the listener's stateLock: keys to re-register if the protocol is switched
+    // before bind.
+    private final RegisteredKeys registeredKeys = new RegisteredKeys();
 
     private ServerSocketChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
@@ -59,8 +64,10 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
             throw NioExceptions.socket(e);
         }
         int protocol = s.mptcp() ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
-        return new ServerSocketChannelImpl(provider, sys, s.fd(), s.family(), protocol,
-                policy.strict());
+        ServerSocketChannelImpl ssc = new ServerSocketChannelImpl(provider, sys, s.fd(),
+                s.family(), protocol, policy.strict());
+        ssc.options.setByOpener(StandardSocketOptions.SO_REUSEADDR, true);
+        return ssc;
     }
 
     /**
@@ -174,10 +181,42 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
             throws IOException {
         SocketOptions.checkSet(name, value, SUPPORTED);
         listener.withOpenState(() -> {
-            options.set(name, value);
+            if (name == MptcpSocketOptions.MPTCP_ENABLED) {
+                switchProtocol((Boolean) value);
+            } else {
+                options.set(name, value);
+            }
             return null;
         });
         return this;
+    }
+
+    /**
+     * {@code MPTCP_ENABLED} set: reopens the socket with the protocol asked for, if it differs,
+     * under the same descriptor. The listener's state lock suffices (the caller holds it):
+     * until bind, accept fails before it reaches the descriptor.
+     */
+    private void switchProtocol(boolean wanted) throws IOException {
+        if (options.isMptcpSocket() == wanted) {
+            return;
+        }
+        if (listener.localAddress() != null) {
+            throw SocketOptions.tooLateToSwitch(wanted, "bound");
+        }
+        ProtocolSwitch.replace(sys, provider.sockets(), listener.fd(), family, wanted, options);
+        registeredKeys.descriptorReplaced();
+    }
+
+    @Override
+    public void keyCreated(SelectionKeyImpl key) {
+        listener.stateLock.lock();
+        try {
+            if (listener.localAddress() == null) {
+                registeredKeys.add(key);
+            }
+        } finally {
+            listener.stateLock.unlock();
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.InetSockets;
 import io.mptcp.nio.internal.MptcpPolicy;
 import io.mptcp.nio.internal.NativeSocketOptions;
+import io.mptcp.nio.internal.ProtocolSwitch;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,16 +29,25 @@ import java.util.Set;
  * {@link Socket} adaptor, and urgent data.
  */
 final class SocketChannelImpl extends MptcpSocketChannel implements NativeChannel {
+    private final MptcpSelectorProvider provider;
+    private final LinuxSyscalls sys;
+    private final int family;
     private final StreamSocket socket;
     private final NativeSocketOptions options;
     private final MptcpIntrospection mptcp;
 
     // Guarded by socket.stateLock.
     private Socket adaptor;
+    // Guarded by socket.stateLock: keys to re-register if the protocol is switched before
+    // connect.
+    private final RegisteredKeys registeredKeys = new RegisteredKeys();
 
     private SocketChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
         super(provider);
+        this.provider = provider;
+        this.sys = sys;
+        this.family = family;
         this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
         this.socket = new StreamSocket(new Owner(), sys, fd, new InetStreamFamily(family),
                 options);
@@ -270,6 +280,10 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     @Override
     public <T> SocketChannelImpl setOption(SocketOption<T> name, T value) throws IOException {
         SocketOptions.checkSet(name, value, SUPPORTED);
+        if (name == MptcpSocketOptions.MPTCP_ENABLED) {
+            switchProtocol((Boolean) value);
+            return this;
+        }
         socket.withOpenState(() -> {
             options.set(name, value);
             return null;
@@ -287,6 +301,40 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     @Override
     public Map<SocketOption<?>, Object> unappliedOptions() {
         return options.unapplied();
+    }
+
+    /**
+     * {@code MPTCP_ENABLED} set: reopens the socket with the protocol asked for, if it differs,
+     * under the same descriptor. Holds every lock, as bind does, so that no other thread uses
+     * the descriptor meanwhile.
+     */
+    private void switchProtocol(boolean wanted) throws IOException {
+        socket.withAllLocks(() -> {
+            if (options.isMptcpSocket() == wanted) {
+                return null;
+            }
+            String usedAs = socket.usedAs();
+            if (usedAs != null) {
+                throw SocketOptions.tooLateToSwitch(wanted, usedAs);
+            }
+            ProtocolSwitch.replace(sys, provider.sockets(), socket.fd(), family, wanted,
+                    options);
+            registeredKeys.descriptorReplaced();
+            return null;
+        });
+    }
+
+    @Override
+    public void keyCreated(SelectionKeyImpl key) {
+        socket.stateLock.lock();
+        try {
+            // Only an unbound, unconnected socket can still switch protocol.
+            if (socket.usedAs() == null) {
+                registeredKeys.add(key);
+            }
+        } finally {
+            socket.stateLock.unlock();
+        }
     }
 
     // ---- blocking mode, close, selector support ---------------------------------------------

@@ -54,10 +54,6 @@ final class SocketOptions {
             throw new IllegalArgumentException("Invalid value '" + value + "' for " + name.name()
                     + ": expected a " + name.type().getSimpleName());
         }
-        if (name == MptcpSocketOptions.MPTCP_ENABLED) {
-            throw new SocketException("setOption(MPTCP_ENABLED): read-only in this release; choose"
-                    + " MPTCP or TCP with the system property io.mptcp.nio.mode");
-        }
         if (CONNECTION_KEYS.contains(name)) {
             throw new SocketException("setOption(" + name + "): read-only, it reports the"
                     + " kernel's state of the connection");
@@ -65,6 +61,13 @@ final class SocketOptions {
         if (SocketOptionTable.isReadOnly(name)) {
             throw new SocketException("Attempt to set read-only option " + name);
         }
+    }
+
+    /** Why {@code MPTCP_ENABLED} cannot change on a socket that is already {@code what}. */
+    static SocketException tooLateToSwitch(boolean mptcp, String what) {
+        return new SocketException("setOption(MPTCP_ENABLED, " + mptcp + "): the socket is"
+                + " already " + what + "; MPTCP or TCP can only be chosen before bind and connect"
+                + " (set the option right after open)");
     }
 
     /** {@code getOption} arguments: null → NPE, unsupported → UnsupportedOperationException. */

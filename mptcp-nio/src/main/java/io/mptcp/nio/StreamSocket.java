@@ -448,6 +448,40 @@ final class StreamSocket extends StreamSocketState {
         }
     }
 
+    /**
+     * Runs {@code call} with every lock held and the channel open, as bind runs: no other
+     * thread uses the descriptor meanwhile (an MPTCP/TCP switch replaces it).
+     */
+    <T> T withAllLocks(LockedCall<T> call) throws IOException {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                return withOpenState(call);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * How far the socket is from new: null while unbound and unconnected (its protocol can
+     * still be switched), else {@code "connecting"}, {@code "connected"} or {@code "bound"}.
+     * Caller holds stateLock.
+     */
+    String usedAs() {
+        int s = state;
+        if (s == ST_CONNECTIONPENDING) {
+            return "connecting";
+        }
+        if (s != ST_UNCONNECTED) {
+            return "connected";
+        }
+        return localAddress != null ? "bound" : null;
+    }
+
     /** {@code getLocalAddress()}: checks that the channel is open. */
     SocketAddress getLocalAddress() throws IOException {
         stateLock.lock();

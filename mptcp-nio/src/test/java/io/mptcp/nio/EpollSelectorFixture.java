@@ -126,6 +126,14 @@ final class EpollSelectorFixture {
         return locked(() -> epollSet.get(fd));
     }
 
+    /**
+     * Puts a new file under {@code fd}, as dup3(2) does: epoll drops the entry of the old file
+     * when it is closed, so the descriptor is no longer in the epoll set.
+     */
+    void replaceFile(int fd) {
+        locked(() -> epollSet.remove(fd));
+    }
+
     /** The next epoll_wait returns 0 at once, as a wait cut short would. */
     void returnZeroOnce() {
         locked(() -> prematureReturns++);

@@ -388,4 +388,44 @@ class EpollSelectorTest {
         assertEquals(0, select.get());
         assertEquals(List.of(0), waitersAtClose);
     }
+
+    @Test
+    void replacedDescriptorIsAddedAgainAndTheSelectionWoken() throws Exception {
+        SelectionKeyImpl key = (SelectionKeyImpl) kernel.channel(7).register(selector, OP_READ);
+        selector.selectNow();
+        kernel.replaceFile(7);
+
+        key.descriptorReplaced();
+
+        assertEquals(1, kernel.eventfdCounter(EVENTFD), "a selection in progress is woken");
+        selector.selectNow();
+        assertEquals(EPOLLIN, kernel.registered(7));
+        kernel.setReady(7, EPOLLIN);
+        assertEquals(1, selector.selectNow());
+    }
+
+    @Test
+    void anUpdateQueuedBeforeTheReplacementAddsInsteadOfModifying() throws Exception {
+        SelectionKey key = kernel.channel(7).register(selector, OP_READ);
+        selector.selectNow();
+        key.interestOps(OP_READ | OP_WRITE);
+        kernel.replaceFile(7);
+
+        selector.selectNow();
+
+        verify(kernel.sys).epollCtl(EPFD, EPOLL_CTL_ADD, 7, EPOLLIN | EPOLLOUT);
+        assertEquals(EPOLLIN | EPOLLOUT, kernel.registered(7));
+    }
+
+    @Test
+    void cancellingAKeyWhoseEntryEpollDroppedIsNotAnError() throws Exception {
+        SelectionKey key = kernel.channel(7).register(selector, OP_READ);
+        selector.selectNow();
+        kernel.replaceFile(7);
+
+        key.cancel();
+
+        assertEquals(0, selector.selectNow());
+        assertFalse(selector.keys().contains(key));
+    }
 }

@@ -15,9 +15,7 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32C;
 
 /**
  * One benchmark case in this JVM, over loopback, with nothing but the plain NIO API, so that it
@@ -25,11 +23,11 @@ import java.util.zip.CRC32C;
  * {@link BenchDriver}; prints {@code PROVIDER <class>} and one {@code RESULT key=value…} line.
  *
  * <ul>
- *   <li>{@code bulk-heap}, {@code bulk-direct}: a blocking client writes 64 KiB buffers (heap
- *       or direct) as fast as it can; a blocking receiver reads them into a buffer of the same
- *       kind. Reports MiB/s over the measured window; stalls (writes blocked over 50 ms, a
- *       kernel retransmission timer on loopback) and MiB/s with the stalled time taken out;
- *       and checks that every byte arrived.</li>
+ *   <li>{@code bulk-heap}, {@code bulk-direct} (one connection), {@code bulk8-heap},
+ *       {@code bulk8-direct} (eight at once): {@link BulkCase}.</li>
+ *   <li>{@code selector}: {@link SelectorLoopCase}, 10,000 connections (or
+ *       {@code --connections}), 1 % active per round.</li>
+ *   <li>{@code setup}: {@link SetupCase}, connect + accept + close.</li>
  *   <li>{@code rtt}: a blocking client sends 64 bytes and waits for them to come back from a
  *       non-blocking, selector-driven echo server (heap buffers, TCP_NODELAY both ends); one
  *       request in flight. Reports mean, p50 and p99 round-trip time and checks each reply.</li>
@@ -37,17 +35,15 @@ import java.util.zip.CRC32C;
  *
  * <p>Before measuring it asks the kernel whether the connection is what the run claims
  * ({@code --expect mptcp|tcp}), so that MPTCP is never compared with TCP by mistake.
- * {@code --verify} adds a CRC32C over the bulk stream (costs throughput: smoke runs only).
+ * {@code --verify} adds checks that cost time (a CRC32C over the bulk stream, the sender of
+ * each selector-loop message): smoke runs only.
  */
 public final class BenchMain {
 
-    static final int BULK_CHUNK = 64 * 1024;
     static final int RTT_SIZE = 64;
-    private static final long MIB = 1024 * 1024;
+    /** The selector case's default: 10,000 registered connections, 1 % active per round. */
+    static final int SELECTOR_CONNECTIONS = 10_000;
     private static final long STEP_SECONDS = 60;
-    // A write that blocks this long is a stall, not back-pressure: on loopback it means a
-    // retransmission timer fired (minimum RTO 200 ms).
-    private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private BenchMain() {
     }
@@ -58,8 +54,10 @@ public final class BenchMain {
         double warmup = 2;
         boolean verify = false;
         String expect = null;
+        int connections = SELECTOR_CONNECTIONS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--connections" -> connections = Integer.parseInt(args[++i]);
                 case "--case" -> bench = args[++i];
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
@@ -70,108 +68,25 @@ public final class BenchMain {
         }
         if (bench == null || !("mptcp".equals(expect) || "tcp".equals(expect))) {
             throw new IllegalArgumentException(
-                    "usage: --case bulk-heap|bulk-direct|rtt --expect mptcp|tcp"
-                            + " [--seconds S] [--warmup S] [--verify]");
+                    "usage: --case bulk-heap|bulk-direct|bulk8-heap|bulk8-direct|rtt|selector|setup"
+                            + " --expect mptcp|tcp [--seconds S] [--warmup S] [--verify]"
+                            + " [--connections N (selector)]");
         }
         System.out.println("PROVIDER " + SelectorProvider.provider().getClass().getName());
         long warmNs = (long) (warmup * 1e9);
         long runNs = (long) (seconds * 1e9);
         String result = switch (bench) {
-            case "bulk-heap" -> bulk(false, warmNs, runNs, verify, expect);
-            case "bulk-direct" -> bulk(true, warmNs, runNs, verify, expect);
+            case "bulk-heap" -> new BulkCase(false, 1, warmNs, runNs, verify, expect).run();
+            case "bulk-direct" -> new BulkCase(true, 1, warmNs, runNs, verify, expect).run();
+            case "bulk8-heap" -> new BulkCase(false, 8, warmNs, runNs, verify, expect).run();
+            case "bulk8-direct" -> new BulkCase(true, 8, warmNs, runNs, verify, expect).run();
             case "rtt" -> rtt(warmNs, runNs, expect);
+            case "selector" -> new SelectorLoopCase(connections, Math.max(1, connections / 100),
+                    warmNs, runNs, verify, expect).run();
+            case "setup" -> new SetupCase(warmNs, runNs, expect).run();
             default -> throw new IllegalArgumentException("unknown case " + bench);
         };
         System.out.println("RESULT case=" + bench + " " + result);
-    }
-
-    private static String bulk(boolean direct, long warmNs, long runNs, boolean verify,
-            String expect) throws Exception {
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            CompletableFuture<Void> accepted = new CompletableFuture<>();
-            CompletableFuture<long[]> sink = new CompletableFuture<>();
-            Thread t = new Thread(() -> drain(listener, direct, verify, accepted, sink),
-                    "bulk-sink");
-            t.setDaemon(true);
-            t.start();
-            try (SocketChannel c = SocketChannel.open(listener.getLocalAddress())) {
-                accepted.get(STEP_SECONDS, TimeUnit.SECONDS);
-                checkTransport(c, expect);
-                ByteBuffer buf = direct ? ByteBuffer.allocateDirect(BULK_CHUNK)
-                        : ByteBuffer.allocate(BULK_CHUNK);
-                byte[] noise = new byte[BULK_CHUNK];
-                new SplittableRandom(7).nextBytes(noise);
-                buf.put(noise);
-                CRC32C crc = new CRC32C();
-                long total = 0;
-                long measuredFrom = -1;
-                long measuredBytes0 = 0;
-                int stalls = 0;
-                long stalledNanos = 0;
-                long start = System.nanoTime();
-                long end = start + warmNs + runNs;
-                long last = start;
-                long now;
-                while ((now = System.nanoTime()) < end) {
-                    if (measuredFrom < 0 && now >= start + warmNs) {
-                        measuredFrom = now;
-                        measuredBytes0 = total;
-                    }
-                    if (measuredFrom >= 0 && now - last > STALL_NANOS) {
-                        stalls++;
-                        stalledNanos += now - last;
-                    }
-                    last = now;
-                    buf.clear();
-                    // A sequence number per chunk: a lost, repeated or reordered chunk changes
-                    // the CRC even though the rest of every chunk is the same.
-                    buf.putLong(0, total);
-                    if (verify) {
-                        crc.update(buf.duplicate());
-                    }
-                    while (buf.hasRemaining()) {
-                        c.write(buf);
-                    }
-                    total += BULK_CHUNK;
-                }
-                double secs = (now - measuredFrom) / 1e9;
-                double unstalledSecs = secs - stalledNanos / 1e9;
-                c.shutdownOutput();
-                long[] got = sink.get(STEP_SECONDS, TimeUnit.SECONDS);
-                if (got[0] != total || verify && got[1] != crc.getValue()) {
-                    throw new IOException("receiver got " + got[0] + " bytes (crc " + got[1]
-                            + "), sender wrote " + total + " (crc " + crc.getValue() + ")");
-                }
-                double mib = (total - measuredBytes0) / (double) MIB;
-                return String.format("mibps=%.1f unstalled_mibps=%.1f stalls=%d bytes=%d"
-                        + " seconds=%.3f stalled_seconds=%.3f verified=%s", mib / secs,
-                        mib / unstalledSecs, stalls, total, secs, stalledNanos / 1e9, verify);
-            }
-        }
-    }
-
-    private static void drain(ServerSocketChannel listener, boolean direct, boolean verify,
-            CompletableFuture<Void> accepted, CompletableFuture<long[]> result) {
-        try (SocketChannel s = listener.accept()) {
-            accepted.complete(null);
-            ByteBuffer buf = direct ? ByteBuffer.allocateDirect(BULK_CHUNK)
-                    : ByteBuffer.allocate(BULK_CHUNK);
-            CRC32C crc = new CRC32C();
-            long n = 0;
-            for (int r; (r = s.read(buf)) >= 0; ) {
-                if (verify) {
-                    buf.flip();
-                    crc.update(buf);
-                }
-                n += r;
-                buf.clear();
-            }
-            result.complete(new long[] {n, crc.getValue()});
-        } catch (IOException | RuntimeException e) {
-            accepted.completeExceptionally(e);
-            result.completeExceptionally(e);
-        }
     }
 
     private static String rtt(long warmNs, long runNs, String expect) throws Exception {
@@ -231,7 +146,8 @@ public final class BenchMain {
         }
     }
 
-    private static void checkTransport(SocketChannel c, String expect) throws IOException {
+    /** Fails unless the kernel shows {@code c}'s connection as {@code expect} (mptcp or tcp). */
+    static void checkTransport(SocketChannel c, String expect) throws IOException {
         int local = ((InetSocketAddress) c.getLocalAddress()).getPort();
         int remote = ((InetSocketAddress) c.getRemoteAddress()).getPort();
         KernelView view = KernelView.of(local, remote);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -54,6 +55,25 @@ class NettyEchoIT {
         echo(List.of(), List.of(), "sun.nio.ch.", false);
     }
 
+    /** Netty's channel option chooses per connection: TCP although the mode says MPTCP. */
+    @Test
+    void aNettyChannelOptionTurnsMptcpOffForOneConnection() throws Exception {
+        String enabled = echo(List.of(),
+                List.of("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS),
+                ChildJvm.PROVIDER_CLASS, false, "--client-mptcp", "false");
+        assertEquals("MPTCP_ENABLED client=false server=false", enabled);
+    }
+
+    /** ... and MPTCP although the mode says off, on both the listener and the client. */
+    @Test
+    void aNettyChannelOptionTurnsMptcpOnUnderModeOff() throws Exception {
+        String enabled = echo(List.of(),
+                List.of("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS,
+                        "-Dio.mptcp.nio.mode=off"),
+                ChildJvm.PROVIDER_CLASS, true, "--client-mptcp", "true", "--server-mptcp", "true");
+        assertEquals("MPTCP_ENABLED client=true server=true", enabled);
+    }
+
     @Test
     void underMptcpizeTheJdkNettyConnectionIsMptcp() throws Exception {
         Prerequisites.requireMptcpize();
@@ -66,9 +86,12 @@ class NettyEchoIT {
      * @return the child's {@code MPTCP_ENABLED} line
      */
     private static String echo(List<String> prefix, List<String> jvmArgs, String provider,
-            boolean mptcp) throws Exception {
+            boolean mptcp, String... options) throws Exception {
+        List<String> args = new ArrayList<>(
+                List.of("--hold", "--bytes", Long.toString(BYTES)));
+        args.addAll(List.of(options));
         try (ChildJvm child = ChildJvm.start(prefix, jvmArgs, NettyEchoMain.class.getName(),
-                "--hold", "--bytes", Long.toString(BYTES))) {
+                args.toArray(String[]::new))) {
             String providerLine = child.awaitLine(l -> l.startsWith("PROVIDER "), STEP,
                     "PROVIDER");
             assertTrue(providerLine.startsWith("PROVIDER " + provider),

@@ -57,36 +57,52 @@ public final class NettyEchoMain {
         long bytes = 100L << 20;
         boolean hold = false;
         long timeoutSeconds = 120;
+        Boolean clientMptcp = null;
+        Boolean serverMptcp = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bytes" -> bytes = Long.parseLong(args[++i]);
                 case "--hold" -> hold = true;
                 case "--timeout-seconds" -> timeoutSeconds = Long.parseLong(args[++i]);
+                case "--client-mptcp" -> clientMptcp = Boolean.valueOf(args[++i]);
+                case "--server-mptcp" -> serverMptcp = Boolean.valueOf(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         System.out.println("PROVIDER " + SelectorProvider.provider().getClass().getName());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
-            System.exit(run(group, bytes, hold, timeoutSeconds));
+            System.exit(run(group, bytes, hold, timeoutSeconds, clientMptcp, serverMptcp));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
-    private static int run(EventLoopGroup group, long bytes, boolean hold, long timeoutSeconds)
-            throws Exception {
+    /**
+     * @param clientMptcp, serverMptcp {@code MPTCP_ENABLED} as a Netty channel option of the
+     *     client bootstrap and of the listener, or null to leave it to the provider's mode
+     */
+    private static int run(EventLoopGroup group, long bytes, boolean hold, long timeoutSeconds,
+            Boolean clientMptcp, Boolean serverMptcp) throws Exception {
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        Channel server = new ServerBootstrap().group(group)
+        ServerBootstrap serverBootstrap = new ServerBootstrap().group(group)
                 .channel(NioServerSocketChannel.class)
-                .childHandler(new EchoServerHandler(accepted))
-                .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+                .childHandler(new EchoServerHandler(accepted));
+        if (serverMptcp != null) {
+            serverBootstrap.option(NioChannelOption.of(MptcpSocketOptions.MPTCP_ENABLED),
+                    serverMptcp);
+        }
+        Channel server = serverBootstrap.bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
         EchoClientHandler client = new EchoClientHandler(bytes);
-        Channel ch = new Bootstrap().group(group)
+        Bootstrap clientBootstrap = new Bootstrap().group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .handler(client)
-                .connect(server.localAddress()).sync().channel();
+                .handler(client);
+        if (clientMptcp != null) {
+            clientBootstrap.option(NioChannelOption.of(MptcpSocketOptions.MPTCP_ENABLED),
+                    clientMptcp);
+        }
+        Channel ch = clientBootstrap.connect(server.localAddress()).sync().channel();
         Channel serverEnd = accepted.get(timeoutSeconds, TimeUnit.SECONDS);
         System.out.println("CONNECTED " + port(ch.localAddress()) + " "
                 + port(server.localAddress()));

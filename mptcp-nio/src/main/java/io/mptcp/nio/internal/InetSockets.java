@@ -65,6 +65,30 @@ public final class InetSockets {
         }
     }
 
+    /**
+     * Opens a non-blocking, close-on-exec stream socket of exactly the protocol asked for, as an
+     * application's explicit choice ({@code MPTCP_ENABLED}): no policy, no fallback; a refusal
+     * is a {@link SocketException} that says why.
+     *
+     * @param af {@code AF_INET} or {@code AF_INET6}
+     */
+    public OpenedSocket openExactly(LinuxSyscalls sys, int af, boolean mptcp) throws IOException {
+        int type = LinuxUapi.SOCK_STREAM | LinuxUapi.SOCK_NONBLOCK | LinuxUapi.SOCK_CLOEXEC;
+        try {
+            return finish(sys, sys.socket(af, type, mptcp ? LinuxUapi.IPPROTO_MPTCP : 0), af,
+                    mptcp);
+        } catch (ErrnoException e) {
+            String refusal = mptcp ? refusalReason(e) : null;
+            if (refusal == null) {
+                throw NioExceptions.socket(e);
+            }
+            SocketException refused = new SocketException(
+                    "setOption(MPTCP_ENABLED, true): " + refusal);
+            refused.initCause(e);
+            throw refused;
+        }
+    }
+
     /** @return the MPTCP socket, or -1 to fall back to TCP */
     private int tryMptcp(LinuxSyscalls sys, MptcpPolicy policy, int af, int type)
             throws IOException {

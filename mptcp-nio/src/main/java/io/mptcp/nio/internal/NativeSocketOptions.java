@@ -11,6 +11,7 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * option as it set it (as on TCP); {@link #unapplied()} tells the truth. A plain TCP socket (mode
  * {@code off}, a fallback, or an accepted connection from a TCP client) throws as the JDK does.
  *
- * <p>Thread-safe: the owning channel serialises option calls with its state lock; the record of
- * unapplied options is a concurrent map so it can be read from any thread.
+ * <p>Every value set is also remembered, so that {@link #replayOn} can give a replacement socket
+ * (see {@link ProtocolSwitch}) the options the application set on this one.
+ *
+ * <p>Thread-safe: the owning channel serialises option calls with its state lock, which guards
+ * {@code requested}; the record of unapplied options is a concurrent map so it can be read from
+ * any thread.
  */
 public final class NativeSocketOptions {
     private static final System.Logger LOG = System.getLogger("io.mptcp.nio");
@@ -42,6 +47,8 @@ public final class NativeSocketOptions {
     // SO_PROTOCOL, read when first needed (an accepted socket may be MPTCP or TCP); 0 = unknown.
     private volatile int protocol;
     private final Map<SocketOption<?>, Object> unapplied = new ConcurrentHashMap<>();
+    // Every option set on this socket, in the order first set; guarded by the owner's state lock.
+    private final Map<SocketOption<?>, Object> requested = new LinkedHashMap<>();
 
     /**
      * @param knownProtocol {@code IPPROTO_MPTCP} or {@code IPPROTO_TCP} if the opener knows it,
@@ -117,17 +124,50 @@ public final class NativeSocketOptions {
                 sys.setsockoptInt(fd, where.level(), where.optname(), arg);
             }
             unapplied.remove(name);
+            requested.put(name, value);
         } catch (ErrnoException e) {
             if (!tolerated(name, e)) {
                 throw NioExceptions.socket(e);
             }
             unapplied.put(name, value);
+            requested.put(name, value);
             if (LOGGED.add(name.name())) {
                 LOG.log(System.Logger.Level.INFO, "mptcp-nio: the kernel refuses " + name.name()
                         + " on MPTCP sockets (" + e.errnoName() + "); not applied, recorded per"
                         + " channel (set " + MptcpPolicy.STRICT_PROPERTY + "=true to fail instead)");
             }
         }
+    }
+
+    /**
+     * Records an option the opener set with a direct call (the JDK's defaults), so that a
+     * replacement socket gets it too.
+     */
+    public void setByOpener(SocketOption<?> name, Object value) {
+        requested.put(name, value);
+    }
+
+    /**
+     * Applies every option set on this socket to {@code otherFd}, a fresh socket of the same
+     * family, under this socket's rules (an MPTCP socket tolerates refusals outside strict mode).
+     *
+     * @param otherProtocol {@code IPPROTO_MPTCP} or {@code IPPROTO_TCP}
+     * @return the options of {@code otherFd}, for {@link #adopt} once it replaced this socket
+     */
+    public NativeSocketOptions replayOn(int otherFd, int otherProtocol) throws IOException {
+        NativeSocketOptions other = new NativeSocketOptions(sys, otherFd, family, strict,
+                otherProtocol);
+        for (Map.Entry<SocketOption<?>, Object> e : requested.entrySet()) {
+            other.set(e.getKey(), e.getValue());
+        }
+        return other;
+    }
+
+    /** Takes over the state of {@code replayed}, whose socket now sits under this descriptor. */
+    public void adopt(NativeSocketOptions replayed) {
+        protocol = replayed.protocol;
+        unapplied.clear();
+        unapplied.putAll(replayed.unapplied);
     }
 
     /** Reads a kernel option ({@code name} already checked as supported). */

@@ -5,21 +5,27 @@ import static io.mptcp.nio.MptcpSocketOptions.MPTCP_INFO;
 import static io.mptcp.nio.MptcpSocketOptions.MPTCP_SUBFLOWS;
 import static io.mptcp.nio.MptcpSocketOptions.MPTCP_TOKEN;
 import static io.mptcp.nio.contract.ContractSupport.loopback;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
@@ -32,6 +38,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.mptcp.nio.MptcpInfo;
@@ -55,16 +62,21 @@ abstract class MptcpSocketOptionsContract extends SocketOptionsContract {
         return Providers.MPTCP;
     }
 
+    /** Aborts the test visibly unless this kernel can open MPTCP sockets. */
+    private static void assumeMptcpKernel() throws IOException {
+        Path enabled = Path.of("/proc/sys/net/mptcp/enabled");
+        Assumptions.assumeTrue(Files.exists(enabled), "this kernel has no MPTCP");
+        Assumptions.assumeTrue(Files.readString(enabled).trim().equals("1"),
+                "MPTCP is disabled: sysctl net.mptcp.enabled=0");
+    }
+
     /**
      * What {@code MPTCP_ENABLED} must read. Where MPTCP is expected, aborts the test visibly if
      * the kernel cannot give it (our provider then falls back to TCP, correctly).
      */
     private boolean expected() throws IOException {
         if (mptcpExpected()) {
-            Path enabled = Path.of("/proc/sys/net/mptcp/enabled");
-            Assumptions.assumeTrue(Files.exists(enabled), "this kernel has no MPTCP");
-            Assumptions.assumeTrue(Files.readString(enabled).trim().equals("1"),
-                    "MPTCP is disabled: sysctl net.mptcp.enabled=0");
+            assumeMptcpKernel();
         }
         return mptcpExpected();
     }
@@ -155,12 +167,152 @@ abstract class MptcpSocketOptionsContract extends SocketOptionsContract {
     }
 
     @Test
-    void mptcpEnabledIsReadOnlyOnAConnectedChannel() throws Exception {
-        SocketChannel ch = connectedPair().client();
-        assertThrows(SocketException.class, () -> ch.setOption(MPTCP_ENABLED, true));
-        assertThrows(SocketException.class, () -> ch.setOption(MPTCP_ENABLED, false));
-        assertEquals(expected(), ch.getOption(MPTCP_ENABLED), "unchanged");
-        assertTrue(ch.isOpen());
+    void mptcpEnabledCannotChangeOnceConnected() throws Exception {
+        Pair pair = connectedPair();
+        for (SocketChannel ch : List.of(pair.client(), pair.accepted())) {
+            boolean now = ch.getOption(MPTCP_ENABLED);
+            ch.setOption(MPTCP_ENABLED, now);
+            SocketException e = assertThrows(SocketException.class,
+                    () -> ch.setOption(MPTCP_ENABLED, !now));
+            assertTrue(e.getMessage().contains("already connected"), e.getMessage());
+            assertEquals(now, ch.getOption(MPTCP_ENABLED), "unchanged");
+            assertTrue(ch.isOpen());
+        }
+    }
+
+    @Test
+    void mptcpEnabledCannotChangeOnceBound() throws Exception {
+        assumeMptcpKernel();
+        SocketChannel client = openSocketChannel();
+        client.bind(new InetSocketAddress(ContractSupport.LOOPBACK_V4, 0));
+        ServerSocketChannel server = listen(ContractSupport.LOOPBACK_V4);
+        for (NetworkChannel ch : List.of(client, server)) {
+            boolean now = ch.getOption(MPTCP_ENABLED);
+            SocketException e = assertThrows(SocketException.class,
+                    () -> ch.setOption(MPTCP_ENABLED, !now));
+            assertTrue(e.getMessage().contains("already bound"), e.getMessage());
+        }
+    }
+
+    /**
+     * RFC 6897 {@code TCP_MULTIPATH_ENABLE}: each end chooses before bind or connect, whatever
+     * the mode; the connection is MPTCP only if both chose it, and both ends read that.
+     */
+    @ParameterizedTest(name = "[{index}] client MPTCP {0}, server MPTCP {1}, over {2}")
+    @CsvSource({"true, true, 127.0.0.1", "true, false, 127.0.0.1", "false, true, 127.0.0.1",
+            "false, false, 127.0.0.1", "true, true, ::1", "false, true, ::1"})
+    void eachEndChoosesMptcpBeforeBindOrConnect(boolean clientMptcp, boolean serverMptcp,
+            String host) throws Exception {
+        assumeMptcpKernel();
+        ServerSocketChannel server = openServerSocketChannel();
+        assertSame(server, server.setOption(MPTCP_ENABLED, serverMptcp));
+        assertEquals(serverMptcp, server.getOption(MPTCP_ENABLED));
+        server.bind(new InetSocketAddress(loopback(host), 0));
+        SocketChannel client = openSocketChannel();
+        assertSame(client, client.setOption(MPTCP_ENABLED, clientMptcp));
+        assertEquals(clientMptcp, client.getOption(MPTCP_ENABLED), "before connect");
+
+        client.connect(server.getLocalAddress());
+        SocketChannel accepted = track(server.accept());
+
+        boolean mptcp = clientMptcp && serverMptcp;
+        assertEquals(mptcp, client.getOption(MPTCP_ENABLED), "client side");
+        assertEquals(mptcp, accepted.getOption(MPTCP_ENABLED), "accepted side");
+        assertEquals(mptcp ? 1 : 0, client.getOption(MPTCP_SUBFLOWS).size());
+        ContractSupport.writeFully(client, new byte[] {1, 2, 3});
+        assertArrayEquals(new byte[] {1, 2, 3}, ContractSupport.readFully(accepted, 3));
+    }
+
+    @Test
+    void optionsSetBeforeTheSwitchStaySet() throws Exception {
+        assumeMptcpKernel();
+        SocketChannel ch = openSocketChannel();
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, 96 * 1024);
+        ch.setOption(StandardSocketOptions.SO_LINGER, 7);
+        ch.setOption(StandardSocketOptions.IP_TOS, 0x20);
+
+        for (boolean mptcp : List.of(!expected(), expected())) {
+            ch.setOption(MPTCP_ENABLED, mptcp);
+            assertEquals(mptcp, ch.getOption(MPTCP_ENABLED));
+            assertEquals(true, ch.getOption(StandardSocketOptions.TCP_NODELAY));
+            assertEquals(true, ch.getOption(StandardSocketOptions.SO_KEEPALIVE));
+            assertEquals(96 * 1024, ch.getOption(StandardSocketOptions.SO_RCVBUF));
+            assertEquals(7, ch.getOption(StandardSocketOptions.SO_LINGER));
+            assertEquals(0x20, ch.getOption(StandardSocketOptions.IP_TOS));
+        }
+    }
+
+    /**
+     * Netty's order: register with interest 0, set options, connect, then ask for OP_CONNECT.
+     * A key with no interest is not in the epoll set, so the switch costs the selector nothing.
+     */
+    @Test
+    void aChannelRegisteredWithoutInterestSwitchesThenConnectsAndReads() throws Exception {
+        assumeMptcpKernel();
+        ServerSocketChannel server = listen(ContractSupport.LOOPBACK_V4);
+        SocketChannel client = openSocketChannel();
+        client.configureBlocking(false);
+        Selector selector = openSelector();
+        SelectionKey key = client.register(selector, 0);
+        boolean mptcp = !expected();
+
+        client.setOption(MPTCP_ENABLED, mptcp);
+        client.connect(server.getLocalAddress());
+        key.interestOps(SelectionKey.OP_CONNECT);
+
+        ContractSupport.awaitReady(selector, key, SelectionKey.OP_CONNECT);
+        assertTrue(client.finishConnect());
+        SocketChannel accepted = track(server.accept());
+        ContractSupport.writeFully(accepted, new byte[] {42});
+        key.interestOps(SelectionKey.OP_READ);
+        ContractSupport.awaitReady(selector, key, SelectionKey.OP_READ);
+        assertEquals(mptcp, client.getOption(MPTCP_ENABLED));
+    }
+
+    /**
+     * A key already in the epoll set when the channel switches: epoll forgets the entry with
+     * the old socket, and the selector must watch the new one, or OP_CONNECT never comes.
+     */
+    @Test
+    void aKeyAlreadyInTheEpollSetFollowsTheSwitch() throws Exception {
+        assumeMptcpKernel();
+        ServerSocketChannel server = listen(ContractSupport.LOOPBACK_V4);
+        SocketChannel client = openSocketChannel();
+        client.configureBlocking(false);
+        Selector selector = openSelector();
+        SelectionKey key = client.register(selector, SelectionKey.OP_CONNECT);
+        selector.selectNow();
+        selector.selectedKeys().clear();
+
+        client.setOption(MPTCP_ENABLED, !expected());
+        client.connect(server.getLocalAddress());
+
+        ContractSupport.awaitReady(selector, key, SelectionKey.OP_CONNECT);
+        assertTrue(client.finishConnect());
+    }
+
+    @Test
+    void aRegisteredServerCanSwitchAndStillReportsAccept() throws Exception {
+        assumeMptcpKernel();
+        ServerSocketChannel server = openServerSocketChannel();
+        server.configureBlocking(false);
+        Selector selector = openSelector();
+        SelectionKey key = server.register(selector, SelectionKey.OP_ACCEPT);
+        selector.selectNow();
+        selector.selectedKeys().clear();
+        boolean mptcp = !expected();
+
+        server.setOption(MPTCP_ENABLED, mptcp);
+        server.bind(new InetSocketAddress(ContractSupport.LOOPBACK_V4, 0));
+        SocketChannel client = openSocketChannel();
+        client.setOption(MPTCP_ENABLED, true);
+        client.connect(server.getLocalAddress());
+
+        ContractSupport.awaitReady(selector, key, SelectionKey.OP_ACCEPT);
+        SocketChannel accepted = track(server.accept());
+        assertEquals(mptcp, accepted.getOption(MPTCP_ENABLED));
     }
 
     /**
