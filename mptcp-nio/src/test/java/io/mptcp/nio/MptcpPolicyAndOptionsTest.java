@@ -163,9 +163,9 @@ class MptcpPolicyAndOptionsTest {
                 () -> ch.setOption(StandardSocketOptions.IP_TOS, 256));
         assertThrows(UnsupportedOperationException.class,
                 () -> ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1));
-        SocketException readOnly = assertThrows(SocketException.class,
+        SocketException tooLate = assertThrows(SocketException.class,
                 () -> ch.setOption(MptcpSocketOptions.MPTCP_ENABLED, false));
-        assertTrue(readOnly.getMessage().contains("read-only"), readOnly.getMessage());
+        assertTrue(tooLate.getMessage().contains("already connected"), tooLate.getMessage());
     }
 
     @Test
