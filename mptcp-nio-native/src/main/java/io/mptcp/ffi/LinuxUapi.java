@@ -132,8 +132,6 @@ public final class LinuxUapi {
 
     /** asm-generic/socket.h: the {@code struct ucred} of a UNIX-domain socket's peer. */
     public static final int SO_PEERCRED = 17;
-    /** asm-generic/socket.h, Linux 2.6.32 (readable): 1 while the socket is listening. */
-    public static final int SO_ACCEPTCONN = 30;
     /** asm-generic/fcntl.h. */
     public static final int O_RDWR = 2;
     /** linux/fcntl.h, Linux 2.6.24: duplicate to the lowest free descriptor, close-on-exec. */
