@@ -107,5 +107,17 @@ final class LibC {
         int open(long pathname, int flags);
 
         int setns(int fd, int nstype);
+
+        // ---- datagrams: sendto/recvfrom go through these because jffi passes the sixth
+        // argument of a call wrongly (even mmap(..., offset 0) fails with EINVAL), and
+        // sendto/recvfrom have six.
+
+        /** {@code msg}: one {@code struct msghdr}. */
+        @ssize_t
+        long sendmsg(int sockfd, long msg, int flags);
+
+        /** {@code msg}: one {@code struct msghdr}; the kernel updates its name length. */
+        @ssize_t
+        long recvmsg(int sockfd, long msg, int flags);
     }
 }

@@ -127,4 +127,49 @@ public final class LinuxUapi {
 
     /** linux/uio.h {@code UIO_MAXIOV}: the most iovecs one readv/writev takes. */
     public static final int IOV_MAX = 1024;
+
+    // ---- datagrams ------------------------------------------------------------------------
+    // All present in Linux 2.6.0 (the source filters and the RFC 3678 MCAST_* options came
+    // with IGMPv3/MLDv2 before it), so, as above, none carries a version.
+
+    /** linux/socket.h: the family of a sockaddr that dissolves a datagram association. */
+    public static final int AF_UNSPEC = 0;
+    /** linux/in.h. */
+    public static final int IPPROTO_UDP = 17;
+
+    // linux/in.h: IPPROTO_IP options
+    public static final int IP_MTU_DISCOVER = 10;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    /** Takes a {@code struct ip_mreqn} ({@link StructIpMreqn}) or an {@code ip_mreq}. */
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    /** Takes a {@code struct ip_mreq_source} ({@link StructIpMreqSource}). */
+    public static final int IP_UNBLOCK_SOURCE = 37;
+    public static final int IP_BLOCK_SOURCE = 38;
+    public static final int IP_ADD_SOURCE_MEMBERSHIP = 39;
+    public static final int IP_DROP_SOURCE_MEMBERSHIP = 40;
+
+    // linux/in.h: values of IP_MTU_DISCOVER (and IPV6_MTU_DISCOVER)
+    public static final int IP_PMTUDISC_DONT = 0;
+    public static final int IP_PMTUDISC_DO = 2;
+
+    // linux/in6.h: IPPROTO_IPV6 options
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    /** Takes a {@code struct ipv6_mreq} ({@link StructIpv6Mreq}); glibc's IPV6_JOIN_GROUP. */
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_DROP_MEMBERSHIP = 21;
+    public static final int IPV6_MTU_DISCOVER = 23;
+
+    // linux/in.h: the protocol-independent multicast options (RFC 3678), set at IPPROTO_IP or
+    // IPPROTO_IPV6 with a struct group_req or group_source_req ({@link StructGroupSourceReq})
+    public static final int MCAST_JOIN_GROUP = 42;
+    public static final int MCAST_BLOCK_SOURCE = 43;
+    public static final int MCAST_UNBLOCK_SOURCE = 44;
+    public static final int MCAST_LEAVE_GROUP = 45;
+    public static final int MCAST_JOIN_SOURCE_GROUP = 46;
+    public static final int MCAST_LEAVE_SOURCE_GROUP = 47;
 }
