@@ -129,8 +129,8 @@ public final class LinuxUapi {
     public static final int IOV_MAX = 1024;
 
     // ---- datagrams ------------------------------------------------------------------------
-    // All present in Linux 2.6.0 (the source filters and the RFC 3678 MCAST_* options came
-    // with IGMPv3/MLDv2 before it), so, as above, none carries a version.
+    // Present in Linux 2.6.0 (the source filters and the RFC 3678 MCAST_* options came with
+    // IGMPv3/MLDv2 before it), so, as above, these carry no version unless they are newer.
 
     /** linux/socket.h: the family of a sockaddr that dissolves a datagram association. */
     public static final int AF_UNSPEC = 0;
@@ -151,6 +151,12 @@ public final class LinuxUapi {
     public static final int IP_ADD_SOURCE_MEMBERSHIP = 39;
     public static final int IP_DROP_SOURCE_MEMBERSHIP = 40;
 
+    /**
+     * linux/in.h, Linux 2.6.31: 0 makes a socket bound to a wildcard address receive only the
+     * multicast groups it joined itself (the default, 1, is every group any socket joined).
+     */
+    public static final int IP_MULTICAST_ALL = 49;
+
     // linux/in.h: values of IP_MTU_DISCOVER (and IPV6_MTU_DISCOVER)
     public static final int IP_PMTUDISC_DONT = 0;
     public static final int IP_PMTUDISC_DO = 2;
@@ -163,6 +169,8 @@ public final class LinuxUapi {
     public static final int IPV6_ADD_MEMBERSHIP = 20;
     public static final int IPV6_DROP_MEMBERSHIP = 21;
     public static final int IPV6_MTU_DISCOVER = 23;
+    /** linux/in6.h, Linux 4.20: {@link #IP_MULTICAST_ALL} for IPv6. */
+    public static final int IPV6_MULTICAST_ALL = 29;
 
     // linux/in.h: the protocol-independent multicast options (RFC 3678), set at IPPROTO_IP or
     // IPPROTO_IPV6 with a struct group_req or group_source_req ({@link StructGroupSourceReq})

@@ -69,6 +69,8 @@ class DatagramStructsTest {
                 () -> assertEquals(32, LinuxUapi.IP_MULTICAST_IF),
                 () -> assertEquals(33, LinuxUapi.IP_MULTICAST_TTL),
                 () -> assertEquals(34, LinuxUapi.IP_MULTICAST_LOOP),
+                () -> assertEquals(49, LinuxUapi.IP_MULTICAST_ALL),
+                () -> assertEquals(29, LinuxUapi.IPV6_MULTICAST_ALL),
                 () -> assertEquals(35, LinuxUapi.IP_ADD_MEMBERSHIP),
                 () -> assertEquals(36, LinuxUapi.IP_DROP_MEMBERSHIP),
                 () -> assertEquals(37, LinuxUapi.IP_UNBLOCK_SOURCE),
