@@ -4,8 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,11 +22,14 @@ class MptcpSelectorProviderTest {
     }
 
     @Test
-    void datagramChannelsSayTheyAreNotImplementedYet() {
+    void datagramChannelsAreOursAndUnixOnesAreRefusedAsByTheJdk() throws Exception {
+        MptcpSelectorProvider provider = new MptcpSelectorProvider();
+        try (DatagramChannel ch = provider.openDatagramChannel()) {
+            assertSame(provider, ch.provider());
+        }
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> new MptcpSelectorProvider().openDatagramChannel());
-        assertTrue(e.getMessage().contains("datagram channels are not implemented yet"),
-                e.getMessage());
+                () -> provider.openDatagramChannel(StandardProtocolFamily.UNIX));
+        assertTrue(e.getMessage().startsWith("Protocol family not supported"), e.getMessage());
     }
 
     @Test

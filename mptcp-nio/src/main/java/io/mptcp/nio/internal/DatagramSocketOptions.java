@@ -292,6 +292,7 @@ public final class DatagramSocketOptions {
         ByteBuffer value = DirectBufferCache.acquire(StructInAddr.SIZEOF)
                 .order(ByteOrder.nativeOrder());
         try {
+            StructInAddr.put(value, 0, null); // a recycled buffer: no stale address
             sys.getsockopt(fd, LinuxUapi.IPPROTO_IP, LinuxUapi.IP_MULTICAST_IF, value);
             return StructInAddr.get(value, 0);
         } finally {
