@@ -47,40 +47,39 @@ import java.util.concurrent.locks.ReentrantLock;
  * same. Close is two-phase as in the JDK: the descriptor is released only when no thread is
  * parked in an operation and no selector holds it (the last one calls {@link #kill()}).
  *
- * <p>Multicast memberships are in {@link DatagramMemberships}; options in
- * {@link DatagramSocketOptions}; {@link #socket()} is a {@link DatagramSocketAdaptor}.
+ * <p>Addresses, binding and connecting are in {@link DatagramAssociation}; multicast in
+ * {@link DatagramMemberships}; options in {@link DatagramSocketOptions}; {@link #socket()} is
+ * a {@link DatagramSocketAdaptor}.
  */
 final class DatagramChannelImpl extends DatagramChannel implements NativeChannel {
-    private static final int ST_UNCONNECTED = 0;
-    private static final int ST_CONNECTED = 1;
-    private static final int ST_CLOSING = 2;
-    private static final int ST_CLOSED = 3;
+    private static final int ST_OPEN = 0;
+    private static final int ST_CLOSING = 1;
+    private static final int ST_CLOSED = 2;
 
     private final LinuxSyscalls sys;
     private final NativeFd nfd;
     private final int fd;
     private final int family;
     private final DatagramSocketOptions options;
+    private final DatagramMemberships memberships;
 
-    // Held by the thread receiving, reading or connecting.
+    // Held by the thread receiving, reading, connecting or disconnecting.
     private final ReentrantLock readLock = new ReentrantLock();
-    // Held by the thread sending, writing or connecting.
+    // Held by the thread sending, writing, connecting or disconnecting.
     private final ReentrantLock writeLock = new ReentrantLock();
-    // Guards the fields below; held only for short non-blocking calls, never across a park.
+    // Guards the fields below, the association and the memberships; held only for short
+    // non-blocking calls, never across a park.
     private final ReentrantLock stateLock = new ReentrantLock();
 
     // Guarded by readLock: the sender of the last datagram received.
     private final SenderAddress sender = new SenderAddress();
 
-    private volatile int state;
+    private final DatagramAssociation association;
+    private volatile int state = ST_OPEN;
+    private volatile boolean connected;
     // Whether a thread is in (or about to enter) a blocking receive/read or send/write.
     private boolean readerParked;
     private boolean writerParked;
-    private InetSocketAddress localAddress;
-    private InetSocketAddress remoteAddress;
-    // The local address before the first connect, restored by disconnect (see there).
-    private InetSocketAddress initialLocalAddress;
-    private final DatagramMemberships memberships;
     private DatagramSocket socket;
 
     private DatagramChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
@@ -91,7 +90,8 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         this.family = family;
         this.nfd = new NativeFd(sys, fd);
         this.options = new DatagramSocketOptions(sys, fd, family);
-        this.memberships = new DatagramMemberships(this, sys, fd);
+        this.association = new DatagramAssociation(sys, fd, family);
+        this.memberships = new DatagramMemberships(this, sys, fd, family, stateLock);
     }
 
     /** A new unbound channel; {@code family} null for the default (IPv6 dual stack if any). */
@@ -118,13 +118,27 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         }
     }
 
+    /** Takes readLock, writeLock and stateLock, in this order: no I/O runs meanwhile. */
+    private void lockAll() {
+        readLock.lock();
+        writeLock.lock();
+        stateLock.lock();
+    }
+
+    private void unlockAll() {
+        stateLock.unlock();
+        writeLock.unlock();
+        readLock.unlock();
+    }
+
     /**
-     * Marks the start of a receive or read: binds an unbound socket (as the JDK does) and, when
+     * Marks the start of an I/O operation: binds an unbound socket (as the JDK does) and, when
      * blocking, arms interrupt handling and tells close that a thread may park.
      *
+     * @param reader whether it is a receive or read (else a send or write)
      * @return the remote address if connected, else null
      */
-    private InetSocketAddress beginRead(boolean blocking, boolean mustBeConnected)
+    private InetSocketAddress begin(boolean blocking, boolean mustBeConnected, boolean reader)
             throws IOException {
         if (blocking) {
             begin();
@@ -132,54 +146,19 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         stateLock.lock();
         try {
             ensureOpen();
-            InetSocketAddress remote = remoteAddress;
+            InetSocketAddress remote = association.remote();
             if (remote == null && mustBeConnected) {
                 throw new NotYetConnectedException();
             }
-            if (localAddress == null) {
-                bindInternal(null);
+            if (association.local() == null) {
+                association.bind(null);
             }
             if (blocking) {
-                readerParked = true;
-            }
-            return remote;
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void endRead(boolean blocking, boolean completed) throws AsynchronousCloseException {
-        if (blocking) {
-            stateLock.lock();
-            try {
-                readerParked = false;
-                if (state == ST_CLOSING) {
-                    tryFinishClose();
+                if (reader) {
+                    readerParked = true;
+                } else {
+                    writerParked = true;
                 }
-            } finally {
-                stateLock.unlock();
-            }
-            end(completed);
-        }
-    }
-
-    private InetSocketAddress beginWrite(boolean blocking, boolean mustBeConnected)
-            throws IOException {
-        if (blocking) {
-            begin();
-        }
-        stateLock.lock();
-        try {
-            ensureOpen();
-            InetSocketAddress remote = remoteAddress;
-            if (remote == null && mustBeConnected) {
-                throw new NotYetConnectedException();
-            }
-            if (localAddress == null) {
-                bindInternal(null);
-            }
-            if (blocking) {
-                writerParked = true;
             }
             return remote;
         } finally {
@@ -187,11 +166,17 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         }
     }
 
-    private void endWrite(boolean blocking, boolean completed) throws AsynchronousCloseException {
+    /** Marks the end of an operation begun with {@link #begin(boolean, boolean, boolean)}. */
+    private void end(boolean blocking, boolean completed, boolean reader)
+            throws AsynchronousCloseException {
         if (blocking) {
             stateLock.lock();
             try {
-                writerParked = false;
+                if (reader) {
+                    readerParked = false;
+                } else {
+                    writerParked = false;
+                }
                 if (state == ST_CLOSING) {
                     tryFinishClose();
                 }
@@ -209,30 +194,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        readLock.lock();
-        try {
-            ensureOpen();
-            boolean blocking = isBlocking();
-            InetSocketAddress from = null;
-            try {
-                boolean connected = beginRead(blocking, false) != null;
-                int n = DatagramIo.receive(sys, fd, dst, sender, connected);
-                while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                    park(LinuxUapi.POLLIN, 0);
-                    n = DatagramIo.receive(sys, fd, dst, sender, connected);
-                }
-                if (n > 0 || (n == 0 && isOpen())) {
-                    from = sender.get();
-                }
-                return from;
-            } catch (ErrnoException e) {
-                throw NioExceptions.datagram(e);
-            } finally {
-                endRead(blocking, from != null);
-            }
-        } finally {
-            readLock.unlock();
-        }
+        return receiveCore(dst, false, 0);
     }
 
     /**
@@ -244,20 +206,26 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
      * @throws java.net.SocketTimeoutException when the timeout expires
      */
     InetSocketAddress blockingReceive(ByteBuffer dst, long nanos) throws IOException {
+        return receiveCore(dst, true, nanos);
+    }
+
+    private InetSocketAddress receiveCore(ByteBuffer dst, boolean adaptor, long nanos)
+            throws IOException {
         readLock.lock();
         try {
             ensureOpen();
-            if (!isBlocking()) {
+            boolean blocking = isBlocking();
+            if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
             }
             InetSocketAddress from = null;
             try {
-                boolean connected = beginRead(true, false) != null;
+                boolean isConnected = begin(blocking, false, true) != null;
                 long start = System.nanoTime();
-                int n = DatagramIo.receive(sys, fd, dst, sender, connected);
-                while (n == IoStatus.UNAVAILABLE && isOpen()) {
+                int n = DatagramIo.receive(sys, fd, dst, sender, isConnected);
+                while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
                     park(LinuxUapi.POLLIN, NativeFd.timeLeft(start, nanos, "Receive timed out"));
-                    n = DatagramIo.receive(sys, fd, dst, sender, connected);
+                    n = DatagramIo.receive(sys, fd, dst, sender, isConnected);
                 }
                 if (n > 0 || (n == 0 && isOpen())) {
                     from = sender.get();
@@ -266,7 +234,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
             } catch (ErrnoException e) {
                 throw NioExceptions.datagram(e);
             } finally {
-                endRead(true, from != null);
+                end(blocking, from != null, true);
             }
         } finally {
             readLock.unlock();
@@ -297,7 +265,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                beginRead(blocking, true);
+                begin(blocking, true, true);
                 n = readOnce(dst, dsts, offset, length);
                 while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
                     park(LinuxUapi.POLLIN, 0);
@@ -306,7 +274,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
-                endRead(blocking, n > 0);
+                end(blocking, n > 0, true);
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
@@ -331,11 +299,10 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
             boolean blocking = isBlocking();
             int n = 0;
             boolean completed = false;
-            boolean connected = false;
+            InetSocketAddress remote = null;
             try {
-                InetSocketAddress remote = beginWrite(blocking, false);
-                connected = remote != null;
-                if (connected) {
+                remote = begin(blocking, false, false);
+                if (remote != null) {
                     if (!target.equals(remote)) {
                         throw new AlreadyConnectedException();
                     }
@@ -358,9 +325,9 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
                 }
             } catch (ErrnoException e) {
                 // A connected send is a write, with the JDK's read/write error mapping.
-                throw connected ? NioExceptions.io(e) : NioExceptions.datagram(e);
+                throw remote != null ? NioExceptions.io(e) : NioExceptions.datagram(e);
             } finally {
-                endWrite(blocking, completed);
+                end(blocking, completed, false);
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
@@ -407,7 +374,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                beginWrite(blocking, true);
+                begin(blocking, true, false);
                 n = writeOnce(src, srcs, offset, length);
                 while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
                     park(LinuxUapi.POLLOUT, 0);
@@ -416,7 +383,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
-                endWrite(blocking, n > 0);
+                end(blocking, n > 0, false);
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
@@ -434,44 +401,22 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
 
     @Override
     public DatagramChannelImpl bind(SocketAddress local) throws IOException {
-        readLock.lock();
+        lockAll();
         try {
-            writeLock.lock();
-            try {
-                stateLock.lock();
-                try {
-                    ensureOpen();
-                    if (localAddress != null) {
-                        throw new AlreadyBoundException();
-                    }
-                    bindInternal(local);
-                } finally {
-                    stateLock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
+            ensureOpen();
+            if (association.local() != null) {
+                throw new AlreadyBoundException();
             }
+            association.bind(local);
         } finally {
-            readLock.unlock();
+            unlockAll();
         }
         return this;
     }
 
-    /** Binds to {@code local} (null: the wildcard, ephemeral port). Caller holds stateLock. */
-    private void bindInternal(SocketAddress local) throws IOException {
-        InetSocketAddress isa = local == null
-                ? Net.anyLocal(family) : Net.checkAddress(local, family);
-        try {
-            sys.bind(fd, family, isa);
-            localAddress = sys.getsockname(fd);
-        } catch (ErrnoException e) {
-            throw NioExceptions.socket(e);
-        }
-    }
-
     @Override
     public boolean isConnected() {
-        return state == ST_CONNECTED;
+        return connected;
     }
 
     @Override
@@ -486,98 +431,49 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
      */
     DatagramChannelImpl connect(SocketAddress remote, boolean check) throws IOException {
         InetSocketAddress isa = Net.checkAddress(remote, family);
-        readLock.lock();
+        lockAll();
         try {
-            writeLock.lock();
-            try {
-                stateLock.lock();
-                try {
-                    ensureOpen();
-                    if (check && state == ST_CONNECTED) {
-                        throw new AlreadyConnectedException();
-                    }
-                    if (isa.getPort() == 0) {
-                        throw new SocketException("Can't connect to port 0");
-                    }
-                    if (localAddress == null) {
-                        bindInternal(null);
-                    }
-                    if (state != ST_CONNECTED) {
-                        // A reconnect keeps the address from before the first connect.
-                        initialLocalAddress = localAddress;
-                    }
-                    sys.connect(fd, family, isa);
-                    remoteAddress = isa;
-                    state = ST_CONNECTED;
-                    localAddress = sys.getsockname(fd);
-                    discardPending();
-                } catch (ErrnoException e) {
-                    throw NioExceptions.socket(e);
-                } finally {
-                    stateLock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
+            ensureOpen();
+            if (check && connected) {
+                throw new AlreadyConnectedException();
             }
+            association.connect(isa);
+            connected = true;
+            discardPending();
         } finally {
-            readLock.unlock();
+            unlockAll();
         }
         return this;
     }
 
     /** Receives and drops every datagram queued now. Caller holds readLock. */
-    private void discardPending() throws ErrnoException {
+    private void discardPending() throws IOException {
         ByteBuffer one = DirectBufferCache.acquire(1);
         try {
             while (DatagramIo.receive(sys, fd, one.clear(), sender, false) >= 0) {
                 // dropped
             }
+        } catch (ErrnoException e) {
+            throw NioExceptions.datagram(e);
         } finally {
             DirectBufferCache.release(one);
         }
     }
 
-    /**
-     * Dissolves the association (connect(2) with {@code AF_UNSPEC}). Linux then forgets a port
-     * that was chosen automatically (the socket was bound to port 0); as the JDK does, the
-     * socket is bound again to the address and port it had before connecting, so that its
-     * local address does not change. (Rebinding can fail if another socket took the port in
-     * between; then this throws, as the JDK's does.)
-     */
+    /** As the JDK's: the local address stays what it was before connect (see there). */
     @Override
     public DatagramChannelImpl disconnect() throws IOException {
-        readLock.lock();
+        lockAll();
         try {
-            writeLock.lock();
-            try {
-                stateLock.lock();
+            if (isOpen() && connected) {
                 try {
-                    if (!isOpen() || state != ST_CONNECTED) {
-                        return this;
-                    }
-                    sys.disconnect(fd);
-                    remoteAddress = null;
-                    state = ST_UNCONNECTED;
-                    localAddress = sys.getsockname(fd);
-                    try {
-                        if (localAddress.getPort() == 0
-                                && !localAddress.equals(initialLocalAddress)) {
-                            sys.bind(fd, family, initialLocalAddress);
-                            localAddress = sys.getsockname(fd);
-                        }
-                    } finally {
-                        initialLocalAddress = null;
-                    }
-                } catch (ErrnoException e) {
-                    throw NioExceptions.socket(e);
+                    association.disconnect();
                 } finally {
-                    stateLock.unlock();
+                    connected = association.remote() != null;
                 }
-            } finally {
-                writeLock.unlock();
             }
         } finally {
-            readLock.unlock();
+            unlockAll();
         }
         return this;
     }
@@ -587,7 +483,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         stateLock.lock();
         try {
             ensureOpen();
-            return localAddress;
+            return association.local();
         } finally {
             stateLock.unlock();
         }
@@ -598,7 +494,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         stateLock.lock();
         try {
             ensureOpen();
-            return remoteAddress;
+            return association.remote();
         } finally {
             stateLock.unlock();
         }
@@ -608,7 +504,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
     InetSocketAddress localAddress() {
         stateLock.lock();
         try {
-            return localAddress;
+            return association.local();
         } finally {
             stateLock.unlock();
         }
@@ -618,7 +514,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
     InetSocketAddress remoteAddress() {
         stateLock.lock();
         try {
-            return remoteAddress;
+            return association.remote();
         } finally {
             stateLock.unlock();
         }
@@ -637,7 +533,7 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         }
     }
 
-    // ---- options ------------------------------------------------------------------------
+    // ---- options and multicast ----------------------------------------------------------
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
@@ -669,12 +565,10 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         }
     }
 
-    // ---- multicast ------------------------------------------------------------------------
-
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf) throws IOException {
         Objects.requireNonNull(interf, "interf");
-        return joinCore(group, interf, null);
+        return memberships.join(group, interf, null);
     }
 
     @Override
@@ -682,68 +576,12 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
             throws IOException {
         Objects.requireNonNull(interf, "interf");
         Objects.requireNonNull(source, "source");
-        return joinCore(group, interf, source);
+        return memberships.join(group, interf, source);
     }
 
-    /**
-     * Joins {@code group} on {@code interf}, or on the interface the kernel chooses when it is
-     * null (the socket adaptor's {@code joinGroup} without an interface).
-     */
-    MembershipKey joinCore(InetAddress group, NetworkInterface interf, InetAddress source)
-            throws IOException {
-        DatagramMemberships.checkJoin(group, source, family == LinuxUapi.AF_INET6);
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return memberships.join(group, interf, source);
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    /** The any-source membership of {@code group} on {@code interf} (null: any), or null. */
-    MembershipKey findMembership(InetAddress group, NetworkInterface interf) {
-        stateLock.lock();
-        try {
-            return memberships.find(group, interf);
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    void drop(MembershipKeyImpl key) {
-        stateLock.lock();
-        try {
-            if (key.isValid()) {
-                memberships.drop(key);
-            }
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    void block(MembershipKeyImpl key, InetAddress source) throws IOException {
-        stateLock.lock();
-        try {
-            if (!key.isValid()) {
-                throw new IllegalStateException("key is no longer valid");
-            }
-            memberships.block(key, source);
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    void unblock(MembershipKeyImpl key, InetAddress source) {
-        stateLock.lock();
-        try {
-            if (!key.isValid()) {
-                throw new IllegalStateException("key is no longer valid");
-            }
-            memberships.unblock(key, source);
-        } finally {
-            stateLock.unlock();
-        }
+    /** The multicast side, for the keys and for the adaptor (which may join on any interface). */
+    DatagramMemberships memberships() {
+        return memberships;
     }
 
     // ---- blocking mode and close ----------------------------------------------------------
@@ -752,43 +590,28 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
     protected void implConfigureBlocking(boolean block) throws IOException {
         // The descriptor stays non-blocking: the mode only decides whether operations park.
         // The locks make the change wait for operations in progress, as in the JDK.
-        readLock.lock();
+        lockAll();
         try {
-            writeLock.lock();
-            try {
-                stateLock.lock();
-                try {
-                    ensureOpen();
-                } finally {
-                    stateLock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
-            }
+            ensureOpen();
         } finally {
-            readLock.unlock();
+            unlockAll();
         }
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        if (isBlocking()) {
-            stateLock.lock();
-            try {
-                state = ST_CLOSING;
-                memberships.invalidateAll();
-                if (!tryClose()) {
-                    nfd.unpark();
-                }
-            } finally {
-                stateLock.unlock();
-            }
-            return;
-        }
+        boolean blocking = isBlocking();
         stateLock.lock();
         try {
             state = ST_CLOSING;
             memberships.invalidateAll();
+            if (blocking) {
+                // Threads may be parked: release them; the last one out closes.
+                if (!tryClose()) {
+                    nfd.unpark();
+                }
+                return;
+            }
         } finally {
             stateLock.unlock();
         }
@@ -846,14 +669,8 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
 
     @Override
     public int translateInterestOps(int ops) {
-        int events = 0;
-        if ((ops & SelectionKey.OP_READ) != 0) {
-            events |= LinuxUapi.EPOLLIN;
-        }
-        if ((ops & SelectionKey.OP_WRITE) != 0) {
-            events |= LinuxUapi.EPOLLOUT;
-        }
-        return events;
+        return ((ops & SelectionKey.OP_READ) != 0 ? LinuxUapi.EPOLLIN : 0)
+                | ((ops & SelectionKey.OP_WRITE) != 0 ? LinuxUapi.EPOLLOUT : 0);
     }
 
     /** As the JDK's: readable and writable whether connected or not; errors wake every op. */
@@ -862,34 +679,27 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         if ((events & (LinuxUapi.EPOLLERR | LinuxUapi.EPOLLHUP)) != 0) {
             return interestOps;
         }
-        int ready = 0;
-        if ((events & LinuxUapi.EPOLLIN) != 0) {
-            ready |= interestOps & SelectionKey.OP_READ;
-        }
-        if ((events & LinuxUapi.EPOLLOUT) != 0) {
-            ready |= interestOps & SelectionKey.OP_WRITE;
-        }
-        return ready;
+        return ((events & LinuxUapi.EPOLLIN) != 0 ? interestOps & SelectionKey.OP_READ : 0)
+                | ((events & LinuxUapi.EPOLLOUT) != 0 ? interestOps & SelectionKey.OP_WRITE : 0);
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(DatagramChannel.class.getName()).append('[');
         if (!isOpen()) {
-            sb.append("closed");
-        } else {
-            stateLock.lock();
-            try {
-                sb.append(state == ST_CONNECTED ? "connected" : "unconnected");
-                if (localAddress != null) {
-                    sb.append(" local=").append(localAddress);
-                }
-                if (remoteAddress != null) {
-                    sb.append(" remote=").append(remoteAddress);
-                }
-            } finally {
-                stateLock.unlock();
+            return sb.append("closed]").toString();
+        }
+        stateLock.lock();
+        try {
+            sb.append(connected ? "connected" : "unconnected");
+            if (association.local() != null) {
+                sb.append(" local=").append(association.local());
             }
+            if (association.remote() != null) {
+                sb.append(" remote=").append(association.remote());
+            }
+        } finally {
+            stateLock.unlock();
         }
         return sb.append(']').toString();
     }

@@ -343,10 +343,10 @@ final class DatagramSocketAdaptor extends DatagramSocket {
             throw new SocketException("Socket is closed");
         }
         synchronized (this) {
-            if (dc.findMembership(group, ni) != null) {
+            if (dc.memberships().find(group, ni) != null) {
                 throw new SocketException("Already a member of group");
             }
-            dc.joinCore(group, ni, null);
+            dc.memberships().join(group, ni, null);
         }
     }
 
@@ -358,7 +358,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
             throw new SocketException("Socket is closed");
         }
         synchronized (this) {
-            MembershipKey key = dc.findMembership(group, ni);
+            MembershipKey key = dc.memberships().find(group, ni);
             if (key == null) {
                 throw new SocketException("Not a member of group");
             }

@@ -59,7 +59,7 @@ final class MembershipKeyImpl extends MembershipKey {
 
     @Override
     public void drop() {
-        ch.drop(this);
+        ch.memberships().drop(this);
     }
 
     @Override
@@ -93,7 +93,7 @@ final class MembershipKeyImpl extends MembershipKey {
             if (blocked != null && blocked.contains(toBlock)) {
                 return this;
             }
-            ch.block(this, toBlock);
+            ch.memberships().block(this, toBlock);
             if (blocked == null) {
                 blocked = new HashSet<>();
             }
@@ -111,7 +111,7 @@ final class MembershipKeyImpl extends MembershipKey {
             if (blocked == null || !blocked.contains(toUnblock)) {
                 throw new IllegalStateException("not blocked");
             }
-            ch.unblock(this, toUnblock);
+            ch.memberships().unblock(this, toUnblock);
             blocked.remove(toUnblock);
         } finally {
             lock.unlock();

@@ -274,11 +274,11 @@ class DatagramOptionsAndMembershipsTest {
     @Test
     void theAdaptorJoinsOnTheKernelsChoiceWithoutAnInterface() throws Exception {
         DatagramChannelImpl ch = (DatagramChannelImpl) open(StandardProtocolFamily.INET);
-        MembershipKey key = ch.joinCore(ip("239.1.1.1"), null, null);
+        MembershipKey key = ch.memberships().join(ip("239.1.1.1"), null, null);
         assertNull(key.networkInterface());
         assertEquals("<239.1.1.1,any>", key.toString());
         assertArrayEquals(new byte[] {(byte) 239, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0},
                 requestBytes.get(0), "INADDR_ANY and index 0");
-        assertSame(key, ch.findMembership(ip("239.1.1.1"), null));
+        assertSame(key, ch.memberships().find(ip("239.1.1.1"), null));
     }
 }
