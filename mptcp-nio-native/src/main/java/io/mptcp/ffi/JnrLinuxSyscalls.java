@@ -552,5 +552,51 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
             throw failure("fcntl(F_DUPFD_CLOEXEC)");
         }
         return copy;
+    // ---- datagrams ----------------------------------------------------------------------
+
+    /** With sendmsg(2): see {@link LibC.Functions#sendmsg} for why not sendto(2). */
+    @Override
+    public int sendto(int fd, ByteBuffer src, int flags, int family, InetSocketAddress target)
+            throws ErrnoException {
+        long address = NativeMemory.readableAddress(src);
+        Scratch s = Scratch.get();
+        int len = s.putTarget("sendmsg", family, target);
+        long msg = s.message(s.address + Scratch.TARGET, len, address, src.remaining());
+        long n;
+        do {
+            n = libc.sendmsg(fd, msg, flags);
+        } while (n < 0 && shouldRetry("sendmsg"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    /** With recvmsg(2): see {@link LibC.Functions#sendmsg} for why not recvfrom(2). */
+    @Override
+    public int recvfrom(int fd, ByteBuffer dst, int flags, SenderAddress sender)
+            throws ErrnoException {
+        long address = NativeMemory.writableAddress(dst);
+        Scratch s = Scratch.get();
+        long n;
+        do {
+            s.message(s.address + Scratch.SOCKADDR, SockAddr.SIZEOF_SOCKADDR_STORAGE, address,
+                    dst.remaining());
+            n = libc.recvmsg(fd, s.address + Scratch.MESSAGE, flags);
+        } while (n < 0 && shouldRetry("recvmsg"));
+        if (n < 0) {
+            return IoStatus.UNAVAILABLE;
+        }
+        sender.update(s.small, Scratch.SOCKADDR, s.messageNameLength());
+        return (int) n;
+    }
+
+    @Override
+    public void disconnect(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        // A zeroed sockaddr_in6: sa_family AF_UNSPEC (0) is all the kernel looks at.
+        for (int i = 0; i < SockAddr.SIZEOF_SOCKADDR_IN6; i++) {
+            s.small.put(Scratch.SOCKADDR + i, (byte) 0);
+        }
+        if (libc.connect(fd, s.address + Scratch.SOCKADDR, SockAddr.SIZEOF_SOCKADDR_IN6) < 0) {
+            throw failure("connect(AF_UNSPEC)");
+        }
     }
 }

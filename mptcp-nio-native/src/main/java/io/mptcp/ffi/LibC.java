@@ -119,5 +119,16 @@ final class LibC {
 
         /** As {@link #getpwuid_r}, for a {@code struct group}. */
         int getgrgid_r(@u_int32_t int gid, long grp, long buf, @size_t long buflen, long result);
+        // ---- datagrams: sendto/recvfrom go through these because jffi passes the sixth
+        // argument of a call wrongly (even mmap(..., offset 0) fails with EINVAL), and
+        // sendto/recvfrom have six.
+
+        /** {@code msg}: one {@code struct msghdr}. */
+        @ssize_t
+        long sendmsg(int sockfd, long msg, int flags);
+
+        /** {@code msg}: one {@code struct msghdr}; the kernel updates its name length. */
+        @ssize_t
+        long recvmsg(int sockfd, long msg, int flags);
     }
 }

@@ -269,4 +269,37 @@ public interface LinuxSyscalls {
 
     /** fcntl(2) {@code F_DUPFD_CLOEXEC}: a close-on-exec duplicate of {@code fd}. */
     int dup(int fd) throws ErrnoException;
+    // ---- datagrams ----------------------------------------------------------------------
+
+    /**
+     * sendto(2) of one datagram from {@code src} (direct) to {@code target} on a socket of
+     * {@code family}. The sockaddr is written as for {@link #connect}, except that on an
+     * {@code AF_INET6} socket the IPv4 wildcard stays IPv4-mapped (as the JDK sends it). It
+     * is encoded into thread scratch memory once per target object: sending to the same
+     * {@link InetSocketAddress} again allocates nothing. Made with sendmsg(2), which
+     * failures name.
+     *
+     * @return bytes sent (the whole datagram), or {@link IoStatus#UNAVAILABLE}
+     */
+    int sendto(int fd, ByteBuffer src, int flags, int family, InetSocketAddress target)
+            throws ErrnoException;
+
+    /**
+     * recvfrom(2) of one datagram into {@code dst} (direct) at its position; a datagram
+     * longer than {@code dst.remaining()} is truncated (the rest is discarded, as the kernel
+     * does). The sender's sockaddr lands in thread scratch memory and is handed to
+     * {@code sender}, which decodes it only when it differs from the previous one. Made with
+     * recvmsg(2), which failures name.
+     *
+     * @return bytes stored (0 for an empty datagram: no end-of-stream here), or
+     *     {@link IoStatus#UNAVAILABLE}; {@code sender} is updated only for a datagram
+     */
+    int recvfrom(int fd, ByteBuffer dst, int flags, SenderAddress sender) throws ErrnoException;
+
+    /**
+     * connect(2) with an {@code AF_UNSPEC} address: dissolves a datagram socket's association
+     * with its peer. Linux also resets the local port to 0 unless it was bound explicitly to a
+     * non-zero port, and the local address to the wildcard unless it was bound to one.
+     */
+    void disconnect(int fd) throws ErrnoException;
 }

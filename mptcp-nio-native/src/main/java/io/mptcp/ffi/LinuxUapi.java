@@ -136,4 +136,57 @@ public final class LinuxUapi {
     public static final int O_RDWR = 2;
     /** linux/fcntl.h, Linux 2.6.24: duplicate to the lowest free descriptor, close-on-exec. */
     public static final int F_DUPFD_CLOEXEC = 1030;
+
+    // ---- datagrams ------------------------------------------------------------------------
+    // Present in Linux 2.6.0 (the source filters and the RFC 3678 MCAST_* options came with
+    // IGMPv3/MLDv2 before it), so, as above, these carry no version unless they are newer.
+
+    /** linux/socket.h: the family of a sockaddr that dissolves a datagram association. */
+    public static final int AF_UNSPEC = 0;
+    /** linux/in.h. */
+    public static final int IPPROTO_UDP = 17;
+
+    // linux/in.h: IPPROTO_IP options
+    public static final int IP_MTU_DISCOVER = 10;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    /** Takes a {@code struct ip_mreqn} ({@link StructIpMreqn}) or an {@code ip_mreq}. */
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    /** Takes a {@code struct ip_mreq_source} ({@link StructIpMreqSource}). */
+    public static final int IP_UNBLOCK_SOURCE = 37;
+    public static final int IP_BLOCK_SOURCE = 38;
+    public static final int IP_ADD_SOURCE_MEMBERSHIP = 39;
+    public static final int IP_DROP_SOURCE_MEMBERSHIP = 40;
+
+    /**
+     * linux/in.h, Linux 2.6.31: 0 makes a socket bound to a wildcard address receive only the
+     * multicast groups it joined itself (the default, 1, is every group any socket joined).
+     */
+    public static final int IP_MULTICAST_ALL = 49;
+
+    // linux/in.h: values of IP_MTU_DISCOVER (and IPV6_MTU_DISCOVER)
+    public static final int IP_PMTUDISC_DONT = 0;
+    public static final int IP_PMTUDISC_DO = 2;
+
+    // linux/in6.h: IPPROTO_IPV6 options
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    /** Takes a {@code struct ipv6_mreq} ({@link StructIpv6Mreq}); glibc's IPV6_JOIN_GROUP. */
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_DROP_MEMBERSHIP = 21;
+    public static final int IPV6_MTU_DISCOVER = 23;
+    /** linux/in6.h, Linux 4.20: {@link #IP_MULTICAST_ALL} for IPv6. */
+    public static final int IPV6_MULTICAST_ALL = 29;
+
+    // linux/in.h: the protocol-independent multicast options (RFC 3678), set at IPPROTO_IP or
+    // IPPROTO_IPV6 with a struct group_req or group_source_req ({@link StructGroupSourceReq})
+    public static final int MCAST_JOIN_GROUP = 42;
+    public static final int MCAST_BLOCK_SOURCE = 43;
+    public static final int MCAST_UNBLOCK_SOURCE = 44;
+    public static final int MCAST_LEAVE_GROUP = 45;
+    public static final int MCAST_JOIN_SOURCE_GROUP = 46;
+    public static final int MCAST_LEAVE_SOURCE_GROUP = 47;
 }

@@ -9,7 +9,8 @@ import java.util.Objects;
  * call allocates nothing once its thread has made its first call.
  *
  * <p>The small area (allocated with the set) holds a sockaddr and its length, an option or
- * counter value, two {@code struct pollfd} and one {@code struct epoll_event}. The
+ * counter value, two {@code struct pollfd}, one {@code struct epoll_event}, the destination
+ * sockaddr of a datagram, and a {@code struct msghdr} with its one {@code struct iovec}. The
  * {@code struct iovec} array of readv/writev is separate and grows on demand, in powers of two up
  * to {@link LinuxUapi#IOV_MAX} entries, so threads that never scatter or gather do not pay for
  * 16 KiB. A virtual thread gets its own set like any thread; the memory is released with the
@@ -42,7 +43,23 @@ final class Scratch {
     static final int POLLFDS = VALUE + 8;
     /** One {@code struct epoll_event} for epoll_ctl. */
     static final int EPOLL_EVENT = POLLFDS + 2 * SIZEOF_POLLFD;
-    private static final int SMALL_SIZE = EPOLL_EVENT + EpollEventBuffer.SIZEOF_EVENT;
+    // uapi/linux/socket.h: struct user_msghdr, the struct msghdr of sendmsg/recvmsg
+    private static final CLayout MSGHDR = CLayout.struct();
+    static final int MSG_NAME = MSGHDR.u64();
+    static final int MSG_NAMELEN = MSGHDR.u32();
+    static final int MSG_IOV = MSGHDR.u64();
+    static final int MSG_IOVLEN = MSGHDR.u64();
+    static final int MSG_CONTROL = MSGHDR.u64();
+    static final int MSG_CONTROLLEN = MSGHDR.u64();
+    static final int MSG_FLAGS = MSGHDR.u32();
+    static final int SIZEOF_MSGHDR = MSGHDR.size();
+
+    /** The destination sockaddr of a datagram, kept apart so it can be reused. */
+    static final int TARGET = (EPOLL_EVENT + EpollEventBuffer.SIZEOF_EVENT + 7) & -8;
+    /** One {@code struct msghdr} and the one {@code struct iovec} it points to. */
+    static final int MESSAGE = (TARGET + SockAddr.SIZEOF_SOCKADDR_IN6 + 7) & -8;
+    static final int MESSAGE_IOV = MESSAGE + SIZEOF_MSGHDR;
+    private static final int SMALL_SIZE = MESSAGE_IOV + SIZEOF_IOVEC;
 
     private static final int MIN_IOVECS = 16;
 
@@ -54,6 +71,12 @@ final class Scratch {
 
     private ByteBuffer iovecs;
     private long iovecsAddress;
+
+    // What TARGET holds: the encoding of this address (compared by identity: an
+    // InetSocketAddress is immutable) for this family, and its length.
+    private InetSocketAddress target;
+    private int targetFamily;
+    private int targetLength;
 
     private Scratch() {
     }
@@ -100,6 +123,47 @@ final class Scratch {
     int putSockaddr(String syscall, int family, InetSocketAddress address)
             throws ErrnoException {
         return SockAddr.encode(syscall, family, address, small, SOCKADDR);
+    }
+
+    /**
+     * Writes {@code address} at {@link #TARGET} as a datagram destination
+     * ({@link SockAddr#encodeDestination}), unless it is already there: a thread that sends to
+     * the same address object again encodes and allocates nothing.
+     *
+     * @return the sockaddr length
+     */
+    int putTarget(String syscall, int family, InetSocketAddress address) throws ErrnoException {
+        if (address != target || family != targetFamily) {
+            target = null;
+            targetLength = SockAddr.encodeDestination(syscall, family, address, small, TARGET);
+            target = address;
+            targetFamily = family;
+        }
+        return targetLength;
+    }
+
+    /**
+     * Sets the {@link #MESSAGE} of one sendmsg/recvmsg: the sockaddr at {@code name} of
+     * {@code namelen} bytes and one buffer, no control data.
+     *
+     * @return the address of the {@code struct msghdr}
+     */
+    long message(long name, int namelen, long buf, long len) {
+        small.putLong(MESSAGE_IOV + IOV_BASE, buf);
+        small.putLong(MESSAGE_IOV + IOV_LEN, len);
+        small.putLong(MESSAGE + MSG_NAME, name);
+        small.putInt(MESSAGE + MSG_NAMELEN, namelen);
+        small.putLong(MESSAGE + MSG_IOV, address + MESSAGE_IOV);
+        small.putLong(MESSAGE + MSG_IOVLEN, 1);
+        small.putLong(MESSAGE + MSG_CONTROL, 0);
+        small.putLong(MESSAGE + MSG_CONTROLLEN, 0);
+        small.putInt(MESSAGE + MSG_FLAGS, 0);
+        return address + MESSAGE;
+    }
+
+    /** The sockaddr length recvmsg left in {@link #MESSAGE}. */
+    int messageNameLength() {
+        return small.getInt(MESSAGE + MSG_NAMELEN);
     }
 
     /** Declares all of {@link #SOCKADDR} in {@link #SOCKLEN}, for a call to fill it. */

@@ -76,6 +76,22 @@ final class SockAddr {
      */
     static int encode(String syscall, int family, InetSocketAddress address, ByteBuffer dst,
             int offset) throws ErrnoException {
+        return encode(syscall, family, address, dst, offset, false);
+    }
+
+    /**
+     * As {@link #encode}, for the destination of a datagram: on an {@code AF_INET6} socket the
+     * IPv4 wildcard stays IPv4 ({@code ::ffff:0.0.0.0}, which Linux delivers to 127.0.0.1), as
+     * the JDK's {@code DatagramChannel.send} writes it, instead of becoming {@code ::} (which
+     * Linux delivers to {@code ::1}).
+     */
+    static int encodeDestination(String syscall, int family, InetSocketAddress address,
+            ByteBuffer dst, int offset) throws ErrnoException {
+        return encode(syscall, family, address, dst, offset, true);
+    }
+
+    private static int encode(String syscall, int family, InetSocketAddress address,
+            ByteBuffer dst, int offset, boolean mapIpv4Wildcard) throws ErrnoException {
         InetAddress ip = address.getAddress();
         if (ip == null) {
             throw new IllegalArgumentException("unresolved address: " + address);
@@ -98,7 +114,7 @@ final class SockAddr {
             if (ip instanceof Inet6Address v6) {
                 putBytes(dst, offset + SIN6_ADDR, v6.getAddress());
                 dst.putInt(offset + SIN6_SCOPE_ID, v6.getScopeId());
-            } else if (!ip.isAnyLocalAddress()) {
+            } else if (mapIpv4Wildcard || !ip.isAnyLocalAddress()) {
                 dst.put(offset + SIN6_ADDR + 10, (byte) 0xff);
                 dst.put(offset + SIN6_ADDR + 11, (byte) 0xff);
                 putBytes(dst, offset + SIN6_ADDR + 12, ip.getAddress());

@@ -118,17 +118,29 @@ public final class MptcpSelectorProvider extends SelectorProvider {
         return ServerSocketChannelImpl.open(this, (StandardProtocolFamily) family);
     }
 
+    /**
+     * A UDP channel of this provider (MPTCP is for streams only), IPv6 dual stack unless
+     * {@code java.net.preferIPv4Stack} is true or the kernel has no IPv6, as the JDK's.
+     */
     @Override
-    public DatagramChannel openDatagramChannel() {
-        throw new UnsupportedOperationException(
-                "MptcpSelectorProvider.openDatagramChannel: datagram channels are not implemented"
-                        + " yet by mptcp-nio (planned); run UDP code without the"
-                        + " java.nio.channels.spi.SelectorProvider property for now");
+    public DatagramChannel openDatagramChannel() throws IOException {
+        return DatagramChannelImpl.open(this, null);
     }
 
+    /**
+     * A UDP channel of {@code family}, INET or INET6. UNIX is refused with
+     * {@link UnsupportedOperationException}, as by the JDK (17 and 25), which has no UNIX-domain
+     * datagram channels.
+     */
     @Override
-    public DatagramChannel openDatagramChannel(ProtocolFamily family) {
-        return openDatagramChannel();
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        Objects.requireNonNull(family, "family");
+        if (family == StandardProtocolFamily.INET || family == StandardProtocolFamily.INET6) {
+            return DatagramChannelImpl.open(this, (StandardProtocolFamily) family);
+        }
+        throw new UnsupportedOperationException("Protocol family not supported: "
+                + "MptcpSelectorProvider.openDatagramChannel(" + family + "); datagram channels"
+                + " are INET or INET6 (the JDK has no UNIX-domain datagram channels either)");
     }
 
     /**

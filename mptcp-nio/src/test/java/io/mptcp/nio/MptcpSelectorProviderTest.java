@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -26,11 +27,14 @@ class MptcpSelectorProviderTest {
     }
 
     @Test
-    void datagramChannelsSayTheyAreNotImplementedYet() {
+    void datagramChannelsAreOursAndUnixOnesAreRefusedAsByTheJdk() throws Exception {
+        MptcpSelectorProvider provider = new MptcpSelectorProvider();
+        try (DatagramChannel ch = provider.openDatagramChannel()) {
+            assertSame(provider, ch.provider());
+        }
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> new MptcpSelectorProvider().openDatagramChannel());
-        assertTrue(e.getMessage().contains("datagram channels are not implemented yet"),
-                e.getMessage());
+                () -> provider.openDatagramChannel(StandardProtocolFamily.UNIX));
+        assertTrue(e.getMessage().startsWith("Protocol family not supported"), e.getMessage());
     }
 
     @Test

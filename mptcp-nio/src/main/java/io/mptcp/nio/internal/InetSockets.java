@@ -89,6 +89,61 @@ public final class InetSockets {
         }
     }
 
+    /**
+     * Opens a non-blocking, close-on-exec UDP socket, set up as the JDK sets up the socket of a
+     * {@code DatagramChannel} on Linux: dual stack when IPv6; multicast delivered only for the
+     * groups the socket joins itself ({@code IP_MULTICAST_ALL} / {@code IPV6_MULTICAST_ALL} 0,
+     * the latter as JDK 18+ does); IPv6 multicast hop limit 1, as for IPv4, instead of the
+     * route's default.
+     *
+     * @param family INET, INET6, or null for the default (as for {@link #openStream})
+     * @throws UnsupportedOperationException for INET6 where this kernel has no IPv6, as the
+     *     JDK throws it
+     */
+    public OpenedSocket openDatagram(LinuxSyscalls sys, StandardProtocolFamily family)
+            throws IOException {
+        int af = family == null ? defaultFamily(sys)
+                : family == StandardProtocolFamily.INET6 ? LinuxUapi.AF_INET6 : LinuxUapi.AF_INET;
+        int type = LinuxUapi.SOCK_DGRAM | LinuxUapi.SOCK_NONBLOCK | LinuxUapi.SOCK_CLOEXEC;
+        int fd;
+        try {
+            fd = sys.socket(af, type, 0);
+        } catch (ErrnoException e) {
+            if (af == LinuxUapi.AF_INET6 && e.errno() == Errno.EAFNOSUPPORT) {
+                UnsupportedOperationException x =
+                        new UnsupportedOperationException("IPv6 not available");
+                x.initCause(e);
+                throw x;
+            }
+            throw NioExceptions.socket(e);
+        }
+        OpenedSocket s = finish(sys, fd, af, false);
+        try {
+            if (af == LinuxUapi.AF_INET) {
+                setUnlessUnknown(sys, fd, LinuxUapi.IPPROTO_IP, LinuxUapi.IP_MULTICAST_ALL, 0);
+            } else {
+                sys.setsockoptInt(fd, LinuxUapi.IPPROTO_IPV6, LinuxUapi.IPV6_MULTICAST_HOPS, 1);
+                setUnlessUnknown(sys, fd, LinuxUapi.IPPROTO_IPV6, LinuxUapi.IPV6_MULTICAST_ALL, 0);
+            }
+        } catch (ErrnoException e) {
+            closeQuietly(sys, fd, e);
+            throw NioExceptions.socket(e);
+        }
+        return s;
+    }
+
+    /** Sets an option a kernel older than it refuses with ENOPROTOOPT; then does nothing. */
+    private static void setUnlessUnknown(LinuxSyscalls sys, int fd, int level, int name,
+            int value) throws ErrnoException {
+        try {
+            sys.setsockoptInt(fd, level, name, value);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOPROTOOPT) {
+                throw e;
+            }
+        }
+    }
+
     /** @return the MPTCP socket, or -1 to fall back to TCP */
     private int tryMptcp(LinuxSyscalls sys, MptcpPolicy policy, int af, int type)
             throws IOException {

@@ -49,6 +49,18 @@ public final class NioExceptions {
         return withCause(mapped, e);
     }
 
+    /**
+     * For sendto/recvfrom on a datagram socket, mapped as the JDK's {@code DatagramChannelImpl}
+     * does: a refused datagram (an ICMP port unreachable, on a connected socket) is a
+     * {@link PortUnreachableException}, anything else as {@link #socket}.
+     */
+    public static IOException datagram(ErrnoException e) {
+        if (e.errno() == Errno.ECONNREFUSED) {
+            return withCause(new PortUnreachableException(), e);
+        }
+        return socket(e);
+    }
+
     private static IOException withCause(IOException mapped, ErrnoException cause) {
         mapped.initCause(cause);
         return mapped;

@@ -52,6 +52,14 @@
  *       waits for room; {@code socket()} throws {@code UnsupportedOperationException}. The
  *       toString of a bound UNIX server differs between 17 ({@code []}) and 25 (the path) and
  *       is not asserted.
+ *   <li>Datagrams, JDK 17 and 25 differ too: a blocking {@code receive}, {@code read} or
+ *       {@code send} on a closed channel throws {@code AsynchronousCloseException} on 17 and
+ *       {@code ClosedChannelException} on 25 (its superclass, which is asserted); an interrupted
+ *       {@code socket().receive} throws {@code SocketException("Socket closed")} on 17 and
+ *       {@code ClosedByInterruptException} on 25 (either is accepted).
+ *   <li>A zero-length datagram sent through a connected channel's {@code send} or
+ *       {@code write} is not sent at all (the JDK skips the syscall for an empty buffer); an
+ *       unconnected {@code send} of an empty buffer sends an empty datagram.
  * </ul>
  */
 package io.mptcp.nio.contract;
