@@ -552,6 +552,8 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
             throw failure("fcntl(F_DUPFD_CLOEXEC)");
         }
         return copy;
+    }
+
     // ---- datagrams ----------------------------------------------------------------------
 
     /** With sendmsg(2): see {@link LibC.Functions#sendmsg} for why not sendto(2). */
