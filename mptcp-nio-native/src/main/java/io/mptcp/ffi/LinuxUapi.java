@@ -106,6 +106,8 @@ public final class LinuxUapi {
     public static final int EPOLL_CTL_MOD = 3;
     /** linux/eventpoll.h, Linux 2.6.27. */
     public static final int EPOLL_CLOEXEC = 0x80000;
+    /** linux/eventpoll.h, Linux 2.6.2: the entry disarms itself after one event. */
+    public static final int EPOLLONESHOT = 1 << 30;
 
     // linux/eventfd.h, Linux 2.6.27
     public static final int EFD_NONBLOCK = 0x800;

@@ -13,6 +13,7 @@ import io.mptcp.nio.internal.NativeFd;
 import io.mptcp.nio.internal.NativeSocketOptions;
 import io.mptcp.nio.internal.Net;
 import io.mptcp.nio.internal.NioExceptions;
+import io.mptcp.nio.internal.VirtualThreads;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -82,13 +83,18 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
 
     // Guarded by readLock: once reset, every later read reports it again (as the JDK does).
     private boolean connectionReset;
-    // Whether the descriptor is in blocking mode (O_NONBLOCK clear). Changed only while both
-    // readLock and writeLock are held; volatile so that close can read it under stateLock.
-    // It is blocking exactly while the channel is in blocking mode and connected, as the JDK's:
+    // Whether the descriptor is in blocking mode (O_NONBLOCK clear). Changed under stateLock
+    // by a thread holding readLock or writeLock; volatile for the checks made without it.
+    // It is blocking exactly while the channel is in blocking mode and connected (and no
+    // virtual thread has used it, see forcedNonBlocking), as the JDK's:
     // a blocking read then waits inside recvmsg, not in poll(2), which matters for MPTCP (a
     // receiver waiting in poll suffers the kernel's 200 ms zero-window stalls about five times
     // as often as one blocked in recvmsg; see the README), and a round trip costs no poll.
     private volatile boolean fdBlocking;
+    // Set, under stateLock, by the first blocking operation on a virtual thread; from then on
+    // the descriptor stays non-blocking (as the JDK's), so that every blocking wait parks in
+    // NativeFd, where a virtual thread releases its carrier, instead of waiting in the kernel.
+    private volatile boolean forcedNonBlocking;
 
     private SocketChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
@@ -257,6 +263,9 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
             long n = 0;
             try {
                 beginRead(blocking);
+                if (blocking) {
+                    configureNonBlockingIfVirtualThread();
+                }
                 if (connectionReset) {
                     throw new SocketException("Connection reset");
                 }
@@ -351,6 +360,9 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
             long total = 0;
             try {
                 beginWrite(blocking);
+                if (blocking) {
+                    configureNonBlockingIfVirtualThread();
+                }
                 do {
                     long n = src != null
                             ? FdIo.write(sys, fd, src) : FdIo.write(sys, fd, srcs, offset, length);
@@ -446,6 +458,9 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     boolean connected = false;
                     try {
                         beginConnect(blocking, sa);
+                        if (blocking) {
+                            configureNonBlockingIfVirtualThread();
+                        }
                         long start = System.nanoTime();
                         connected = connectNow(sa);
                         if (!connected && blocking) {
@@ -492,6 +507,9 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                     boolean connected = false;
                     try {
                         beginFinishConnect(blocking);
+                        if (blocking) {
+                            configureNonBlockingIfVirtualThread();
+                        }
                         connected = pollConnectNow();
                         if (!connected && blocking) {
                             connected = awaitConnect(0, 0);
@@ -817,12 +835,36 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
 
     private void setFdBlocking(boolean block) throws IOException {
         if (fdBlocking != block) {
+            stateLock.lock();
             try {
-                sys.setBlocking(fd, block);
+                block &= !forcedNonBlocking;
+                if (fdBlocking != block) {
+                    sys.setBlocking(fd, block);
+                    fdBlocking = block;
+                }
             } catch (ErrnoException e) {
                 throw NioExceptions.socket(e);
+            } finally {
+                stateLock.unlock();
             }
-            fdBlocking = block;
+        }
+    }
+
+    /**
+     * Before a blocking operation: on a virtual thread, turns the descriptor non-blocking for
+     * good, so the operation parks the virtual thread instead of holding its carrier in the
+     * kernel. A platform thread pays one check. Caller holds readLock or writeLock.
+     */
+    private void configureNonBlockingIfVirtualThread() throws IOException {
+        if (VirtualThreads.isCurrentVirtual() && !forcedNonBlocking) {
+            stateLock.lock();
+            try {
+                ensureOpen();
+                forcedNonBlocking = true;
+                setFdBlocking(false);
+            } finally {
+                stateLock.unlock();
+            }
         }
     }
 
@@ -898,7 +940,9 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
      */
     private void wakeThreadsBlockedInKernel() {
         int how = (readerParked ? 1 : 0) | (writerParked ? 2 : 0);
-        if (!fdBlocking || how == 0) {
+        // Once forced non-blocking, a platform thread may still be in a call that started on
+        // the blocking descriptor: wake it the same way.
+        if ((!fdBlocking && !forcedNonBlocking) || how == 0) {
             return;
         }
         try {
