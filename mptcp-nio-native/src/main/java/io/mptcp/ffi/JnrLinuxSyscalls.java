@@ -429,4 +429,23 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
         } while (n < 0 && shouldRetry("read"));
         return n < 0 ? 0 : s.small.getLong(Scratch.VALUE);
     }
+
+    // ---- file transfer ------------------------------------------------------------------
+
+    // The kernel sends at most MAX_RW_COUNT (INT_MAX & PAGE_MASK) per call anyway, and refuses
+    // with EINVAL a count that makes offset + count overflow.
+    private static final long MAX_SENDFILE_COUNT = 1L << 30;
+
+    @Override
+    public long sendfile(int outFd, int inFd, long offset, long count) throws ErrnoException {
+        Scratch s = Scratch.get();
+        long n;
+        do {
+            // Written before each try: the kernel advances it only by what it sent.
+            s.small.putLong(Scratch.VALUE, offset);
+            n = libc.sendfile(outFd, inFd, s.address + Scratch.VALUE,
+                    Math.min(count, MAX_SENDFILE_COUNT));
+        } while (n < 0 && shouldRetry("sendfile"));
+        return n < 0 ? IoStatus.UNAVAILABLE : n;
+    }
 }

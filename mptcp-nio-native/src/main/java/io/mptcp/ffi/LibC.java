@@ -107,5 +107,11 @@ final class LibC {
         int open(long pathname, int flags);
 
         int setns(int fd, int nstype);
+
+        // ---- file transfer (sendfile) ----
+
+        /** {@code offset}: {@code off_t *}, in: where to read {@code in_fd}, out: past it. */
+        @ssize_t
+        long sendfile(int out_fd, int in_fd, long offset, @size_t long count);
     }
 }

@@ -218,4 +218,17 @@ public interface LinuxSyscalls {
 
     /** Reads and resets a non-blocking eventfd counter; 0 when it was not signalled. */
     long eventfdRead(int fd) throws ErrnoException;
+
+    // ---- file transfer ------------------------------------------------------------------
+
+    /**
+     * sendfile(2): sends up to {@code count} bytes of the file {@code inFd} from
+     * {@code offset} to {@code outFd}, without copying them through user space. The file's own
+     * position does not move. One call sends at most 1 GiB (the kernel's own limit is just
+     * under 2 GiB), so any {@code count} is accepted.
+     *
+     * @return bytes sent, 0 at end of file (or when {@code count} is 0), or
+     *     {@link IoStatus#UNAVAILABLE} when {@code outFd} is non-blocking and full
+     */
+    long sendfile(int outFd, int inFd, long offset, long count) throws ErrnoException;
 }

@@ -7,6 +7,7 @@ import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.DirectBufferCache;
 import io.mptcp.nio.internal.FdIo;
+import io.mptcp.nio.internal.FileSource;
 import io.mptcp.nio.internal.InetSockets;
 import io.mptcp.nio.internal.MptcpPolicy;
 import io.mptcp.nio.internal.NativeFd;
@@ -32,6 +33,7 @@ import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.NoConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -378,6 +380,65 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                         && (src != null ? src.hasRemaining() : FdIo.hasRemaining(srcs, offset, length)));
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
+            } finally {
+                endWrite(blocking, total > 0);
+                if (total <= 0 && isOutputClosed) {
+                    throw new AsynchronousCloseException();
+                }
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public long transferFrom(Path file, long position, long count) throws IOException {
+        checkTransfer(file, position, count);
+        if (!FileSource.isNative(file)) {
+            return super.transferFrom(file, position, count);
+        }
+        ensureOpen();
+        try (FileSource src = FileSource.open(sys, file)) {
+            return sendFile(src.fd(), position, count);
+        }
+    }
+
+    /**
+     * sendfile(2) from {@code in}, as writeCore: in blocking mode until {@code count} bytes
+     * are sent or the file ends, else one call. A failure after some bytes were sent returns
+     * their count (the next call meets it again), as a blocked write does.
+     */
+    private long sendFile(int in, long position, long count) throws IOException {
+        writeLock.lock();
+        try {
+            boolean blocking = isBlocking();
+            long total = 0;
+            try {
+                beginWrite(blocking);
+                if (blocking) {
+                    configureNonBlockingIfVirtualThread();
+                }
+                while (total < count) {
+                    long n = sys.sendfile(fd, in, position + total, count - total);
+                    if (n == IoStatus.UNAVAILABLE) {
+                        if (!blocking || !isOpen()) {
+                            break;
+                        }
+                        park(LinuxUapi.POLLOUT, 0);
+                    } else if (n == 0) {
+                        break;
+                    } else {
+                        total += n;
+                        if (!blocking) {
+                            break;
+                        }
+                    }
+                }
+            } catch (ErrnoException e) {
+                if (total == 0) {
+                    throw NioExceptions.io(e);
+                }
             } finally {
                 endWrite(blocking, total > 0);
                 if (total <= 0 && isOutputClosed) {
