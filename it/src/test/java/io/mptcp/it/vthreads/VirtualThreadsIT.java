@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class VirtualThreadsIT {
     private static final Duration RUN = Duration.ofSeconds(240);
-    private static final List<String> CHECKS = List.of("manyBlockedThreadsParkAndOthersProgress",
+    private static final List<String> CHECKS = List.of("warmUp",
+            "manyBlockedThreadsParkAndOthersProgress",
             "closeReleasesParkedThreads", "interruptReleasesParkedThreads",
             "timedAdaptorReadTimesOut", "platformThreadBlocksAfterVirtualUse",
             "noVirtualThreadPinnedEvents");

@@ -44,7 +44,9 @@ import jdk.jfr.consumer.RecordingFile;
  * operation then completes with the right data; close and interrupt release parked threads
  * with the JDK's exceptions; a timed adaptor read times out; a platform thread still blocks
  * correctly on a channel a virtual thread used; and JFR records no {@code
- * jdk.VirtualThreadPinned} event.
+ * jdk.VirtualThreadPinned} event in an I/O wait. (JDK 25 records rare short pins elsewhere: a
+ * virtual thread waiting for another to initialise a class, or entering a contended monitor
+ * while an exception is built; those are printed, not failed.)
  */
 public final class VirtualThreadsMain {
     private static final Duration STEP = Duration.ofSeconds(60);
@@ -63,6 +65,8 @@ public final class VirtualThreadsMain {
         System.out.println("JAVA " + Runtime.version() + " carriers="
                 + System.getProperty("jdk.virtualThreadScheduler.parallelism"));
         virtualThreads = virtualThreadFactory();
+        // Classes initialised before the recording: see noPinning.
+        check("warmUp", VirtualThreadsMain::warmUp);
         try (Recording pinning = new Recording()) {
             pinning.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO)
                     .withStackTrace();
@@ -109,6 +113,35 @@ public final class VirtualThreadsMain {
             failed++;
             System.out.println("FAIL " + name + ": " + t);
             t.printStackTrace(System.out);
+        }
+    }
+
+    /** One of each blocking operation on a virtual thread, each waiting once. */
+    private static void warmUp() throws Exception {
+        try (ServerSocketChannel server = listen()) {
+            InetSocketAddress addr = (InetSocketAddress) server.getLocalAddress();
+            Task<SocketChannel> accept = Task.start("warm accept", server::accept);
+            try (SocketChannel client = SocketChannel.open(addr);
+                    SocketChannel accepted = accept.get(STEP)) {
+                Task<Integer> heap = Task.start("warm read",
+                        () -> accepted.read(ByteBuffer.allocate(8)));
+                awaitAllParked(List.of(heap));
+                write(client, "w");
+                heap.get(STEP);
+                Task<Integer> direct = Task.start("warm read direct",
+                        () -> accepted.read(ByteBuffer.allocateDirect(8)));
+                awaitAllParked(List.of(direct));
+                write(client, "w");
+                direct.get(STEP);
+            }
+            Pipe pipe = Pipe.open();
+            try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
+                Task<Integer> read = Task.start("warm pipe read",
+                        () -> source.read(ByteBuffer.allocate(8)));
+                awaitAllParked(List.of(read));
+                write(sink, "w");
+                read.get(STEP);
+            }
         }
     }
 
@@ -478,25 +511,42 @@ public final class VirtualThreadsMain {
                 continue;
             }
             all++;
-            boolean inProvider = false;
+            // A virtual thread that waits for another thread to finish initialising a class
+            // is pinned for that moment (JDK 24+ names the class): the JVM's doing, once per
+            // class, not a wait for I/O. The warm-up makes it rare; it is reported, not failed.
+            boolean classInit = e.hasField("pinnedReason") && String.valueOf(
+                    (Object) e.getValue("pinnedReason")).startsWith("Waited for initialization");
+            boolean inWait = false;
             StringBuilder sb = new StringBuilder(e.getDuration().toString());
+            // JDK 24+ says why (pinnedReason) and where it would have blocked.
+            for (String field : List.of("pinnedReason", "blockingOperation")) {
+                if (e.hasField(field)) {
+                    sb.append(' ').append(field).append('=').append((Object) e.getValue(field));
+                }
+            }
             if (e.getStackTrace() != null) {
                 for (RecordedFrame f : e.getStackTrace().getFrames()) {
                     String type = f.getMethod().getType().getName();
-                    // Frames of the provider under test (ours, or the JDK's sun.nio.ch).
-                    inProvider |= type.startsWith("io.mptcp.nio.") || type.startsWith("sun.nio.ch.");
+                    // A wait of the provider under test: ours parks in NativeFd and calls the
+                    // kernel through io.mptcp.ffi; the JDK's parks in SelChImpl.park/Poller.
+                    String method = f.getMethod().getName();
+                    inWait |= type.equals("io.mptcp.nio.internal.NativeFd")
+                            && method.startsWith("park")
+                            || type.startsWith("io.mptcp.ffi.")
+                            || type.equals("sun.nio.ch.SelChImpl") && method.equals("park")
+                            || type.startsWith("sun.nio.ch.Poller");
                     sb.append("\n    ").append(type).append('.')
                             .append(f.getMethod().getName()).append(':')
                             .append(f.getLineNumber());
                 }
             }
             System.out.println("INFO pinned " + sb);
-            if (inProvider) {
+            if (inWait && !classInit) {
                 ours.add(sb.toString());
             }
         }
-        System.out.println("INFO pinned-events=" + all + " in-provider=" + ours.size());
-        require(ours.isEmpty(), "JFR recorded virtual threads pinned in the provider:\n"
+        System.out.println("INFO pinned-events=" + all + " in-io-wait=" + ours.size());
+        require(ours.isEmpty(), "JFR recorded virtual threads pinned in an I/O wait:\n"
                 + String.join("\n", ours));
     }
 
