@@ -434,6 +434,7 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
         return n < 0 ? 0 : s.small.getLong(Scratch.VALUE);
     }
 
+
     // ---- unix domain --------------------------------------------------------------------
 
     @Override
@@ -543,6 +544,7 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     private static final int MAX_DATABASE_BUFFER = 1 << 20;
     private static final int ESRCH = 3;
 
+
     // ---- inherited descriptors ------------------------------------------------------------
 
     @Override
@@ -553,6 +555,7 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
         }
         return copy;
     }
+
 
     // ---- datagrams ----------------------------------------------------------------------
 
@@ -600,5 +603,25 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
         if (libc.connect(fd, s.address + Scratch.SOCKADDR, SockAddr.SIZEOF_SOCKADDR_IN6) < 0) {
             throw failure("connect(AF_UNSPEC)");
         }
+    }
+
+
+    // ---- file transfer ------------------------------------------------------------------
+
+    // The kernel sends at most MAX_RW_COUNT (INT_MAX & PAGE_MASK) per call anyway, and refuses
+    // with EINVAL a count that makes offset + count overflow.
+    private static final long MAX_SENDFILE_COUNT = 1L << 30;
+
+    @Override
+    public long sendfile(int outFd, int inFd, long offset, long count) throws ErrnoException {
+        Scratch s = Scratch.get();
+        long n;
+        do {
+            // Written before each try: the kernel advances it only by what it sent.
+            s.small.putLong(Scratch.VALUE, offset);
+            n = libc.sendfile(outFd, inFd, s.address + Scratch.VALUE,
+                    Math.min(count, MAX_SENDFILE_COUNT));
+        } while (n < 0 && shouldRetry("sendfile"));
+        return n < 0 ? IoStatus.UNAVAILABLE : n;
     }
 }

@@ -108,6 +108,7 @@ final class LibC {
 
         int setns(int fd, int nstype);
 
+
         // ---- unix domain and inherited descriptors
 
         /**
@@ -119,6 +120,7 @@ final class LibC {
 
         /** As {@link #getpwuid_r}, for a {@code struct group}. */
         int getgrgid_r(@u_int32_t int gid, long grp, long buf, @size_t long buflen, long result);
+
         // ---- datagrams: sendto/recvfrom go through these because jffi passes the sixth
         // argument of a call wrongly (even mmap(..., offset 0) fails with EINVAL), and
         // sendto/recvfrom have six.
@@ -130,5 +132,12 @@ final class LibC {
         /** {@code msg}: one {@code struct msghdr}; the kernel updates its name length. */
         @ssize_t
         long recvmsg(int sockfd, long msg, int flags);
+
+
+        // ---- file transfer (sendfile) ----
+
+        /** {@code offset}: {@code off_t *}, in: where to read {@code in_fd}, out: past it. */
+        @ssize_t
+        long sendfile(int out_fd, int in_fd, long offset, @size_t long count);
     }
 }

@@ -36,6 +36,7 @@ public interface LinuxSyscalls {
         return NativeLoader.syscalls();
     }
 
+
     // ---- sockets ------------------------------------------------------------------------
 
     /** socket(2); {@code type} carries {@code SOCK_NONBLOCK|SOCK_CLOEXEC} as the caller wants. */
@@ -113,6 +114,7 @@ public interface LinuxSyscalls {
     /** setsockopt(2) from {@code value} (direct; position to limit is the option value). */
     void setsockopt(int fd, int level, int optname, ByteBuffer value) throws ErrnoException;
 
+
     // ---- data ---------------------------------------------------------------------------
 
     /**
@@ -183,6 +185,7 @@ public interface LinuxSyscalls {
      */
     void setns(int fd, int nstype) throws ErrnoException;
 
+
     // ---- waiting ------------------------------------------------------------------------
 
     /**
@@ -218,6 +221,7 @@ public interface LinuxSyscalls {
 
     /** Reads and resets a non-blocking eventfd counter; 0 when it was not signalled. */
     long eventfdRead(int fd) throws ErrnoException;
+
 
     // ---- unix domain --------------------------------------------------------------------
 
@@ -265,10 +269,12 @@ public interface LinuxSyscalls {
     /** getgrgid_r(3): the bytes of the name of group {@code gid}, or null without an entry. */
     byte[] groupName(int gid) throws ErrnoException;
 
+
     // ---- inherited descriptors ------------------------------------------------------------
 
     /** fcntl(2) {@code F_DUPFD_CLOEXEC}: a close-on-exec duplicate of {@code fd}. */
     int dup(int fd) throws ErrnoException;
+
     // ---- datagrams ----------------------------------------------------------------------
 
     /**
@@ -302,4 +308,18 @@ public interface LinuxSyscalls {
      * non-zero port, and the local address to the wildcard unless it was bound to one.
      */
     void disconnect(int fd) throws ErrnoException;
+
+
+    // ---- file transfer ------------------------------------------------------------------
+
+    /**
+     * sendfile(2): sends up to {@code count} bytes of the file {@code inFd} from
+     * {@code offset} to {@code outFd}, without copying them through user space. The file's own
+     * position does not move. One call sends at most 1 GiB (the kernel's own limit is just
+     * under 2 GiB), so any {@code count} is accepted.
+     *
+     * @return bytes sent, 0 at end of file (or when {@code count} is 0), or
+     *     {@link IoStatus#UNAVAILABLE} when {@code outFd} is non-blocking and full
+     */
+    long sendfile(int outFd, int inFd, long offset, long count) throws ErrnoException;
 }

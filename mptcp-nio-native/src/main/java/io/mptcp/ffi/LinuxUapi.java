@@ -106,6 +106,8 @@ public final class LinuxUapi {
     public static final int EPOLL_CTL_MOD = 3;
     /** linux/eventpoll.h, Linux 2.6.27. */
     public static final int EPOLL_CLOEXEC = 0x80000;
+    /** linux/eventpoll.h, Linux 2.6.2: the entry disarms itself after one event. */
+    public static final int EPOLLONESHOT = 1 << 30;
 
     // linux/eventfd.h, Linux 2.6.27
     public static final int EFD_NONBLOCK = 0x800;
@@ -128,6 +130,7 @@ public final class LinuxUapi {
     /** linux/uio.h {@code UIO_MAXIOV}: the most iovecs one readv/writev takes. */
     public static final int IOV_MAX = 1024;
 
+
     // ---- unix domain and inherited descriptors
 
     /** asm-generic/socket.h: the {@code struct ucred} of a UNIX-domain socket's peer. */
@@ -136,6 +139,7 @@ public final class LinuxUapi {
     public static final int O_RDWR = 2;
     /** linux/fcntl.h, Linux 2.6.24: duplicate to the lowest free descriptor, close-on-exec. */
     public static final int F_DUPFD_CLOEXEC = 1030;
+
 
     // ---- datagrams ------------------------------------------------------------------------
     // Present in Linux 2.6.0 (the source filters and the RFC 3678 MCAST_* options came with

@@ -281,4 +281,29 @@ class JnrLinuxSyscallsTest {
             assertEquals(Errno.EPERM, e.errno());
         }
     }
+
+    // ---- file transfer ------------------------------------------------------------------
+
+    @Test
+    void sendfileSendsTheFileFromTheOffsetAndReportsEndOfFileAndAFullSocket() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("mptcp-nio-sendfile", ".bin");
+        try {
+            java.nio.file.Files.writeString(file, "0123456789");
+            int in = fds.track(sys.open(file.toString(), LinuxUapi.O_RDONLY | O_CLOEXEC));
+            assertEquals(4, sys.sendfile(left, in, 3, 4));
+            ByteBuffer got = direct(16);
+            assertEquals(4, sys.read(right, got));
+            assertEquals("3456", text(got, 0, 4));
+            assertEquals(3, sys.sendfile(left, in, 7, 100), "stops at the end of the file");
+            assertEquals(0, sys.sendfile(left, in, 10, 100), "0 at the end of the file");
+            // Fill the non-blocking socket: sendfile then reports UNAVAILABLE, not EAGAIN.
+            long n;
+            do {
+                n = sys.sendfile(left, in, 0, 10);
+            } while (n > 0);
+            assertEquals(IoStatus.UNAVAILABLE, n);
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
 }

@@ -1,8 +1,12 @@
 package io.mptcp.nio;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.net.SocketOption;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -31,4 +35,47 @@ public abstract sealed class MptcpSocketChannel extends SocketChannel
      * @return an unmodifiable live view
      */
     public abstract Map<SocketOption<?>, Object> unappliedOptions();
+
+    /**
+     * Sends bytes of {@code file} to this channel without copying them through the JVM, with
+     * sendfile(2): what {@code FileChannel.transferTo} does for the JDK's own socket channels
+     * but cannot do for this one. {@code FileChannel.transferTo(position, count, thisChannel)}
+     * works too, but it copies 8 KiB at a time through a heap buffer (README, "sendfile /
+     * transferTo", has the figures).
+     *
+     * <p>The file is opened read-only for the call and closed after it. In blocking mode the
+     * call returns once {@code count} bytes are sent or the end of the file is reached; in
+     * non-blocking mode it sends what the socket takes now, possibly nothing. Close and
+     * interrupt end a blocked call as they end a blocked {@code write}. A file on another file
+     * system than the default one is sent through {@link FileChannel#transferTo}.
+     *
+     * @param file the file to send
+     * @param position where in the file to start; the end of the file sends nothing
+     * @param count the most bytes to send
+     * @return the bytes sent
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative
+     * @throws java.nio.file.NoSuchFileException if the file does not exist (other
+     *     {@link java.nio.file.FileSystemException}s for other failures to open it)
+     * @throws java.nio.channels.NotYetConnectedException if this channel is not connected
+     * @throws java.nio.channels.ClosedChannelException if this channel is closed or its output
+     *     shut down
+     * @throws IOException as {@code write} throws it
+     */
+    public long transferFrom(Path file, long position, long count) throws IOException {
+        checkTransfer(file, position, count);
+        try (FileChannel src = FileChannel.open(file, StandardOpenOption.READ)) {
+            return src.transferTo(position, count, this);
+        }
+    }
+
+    static void checkTransfer(Path file, long position, long count) {
+        java.util.Objects.requireNonNull(file, "file");
+        if (position < 0) {
+            throw new IllegalArgumentException("transferFrom: position " + position
+                    + " is negative");
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException("transferFrom: count " + count + " is negative");
+        }
+    }
 }

@@ -4,6 +4,7 @@ import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.nio.internal.FileSource;
 import io.mptcp.nio.internal.InetSockets;
 import io.mptcp.nio.internal.MptcpPolicy;
 import io.mptcp.nio.internal.NativeSocketOptions;
@@ -18,6 +19,8 @@ import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -155,6 +158,20 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
         return socket.write(null, srcs, offset, length, false);
+    }
+
+    @Override
+    public long transferFrom(Path file, long position, long count) throws IOException {
+        checkTransfer(file, position, count);
+        if (!FileSource.isNative(file)) {
+            return super.transferFrom(file, position, count);
+        }
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+        try (FileSource src = FileSource.open(sys, file)) {
+            return socket.sendFile(src.fd(), position, count);
+        }
     }
 
     /** Write for the socket adaptor's output stream: blocking mode only, all bytes. */

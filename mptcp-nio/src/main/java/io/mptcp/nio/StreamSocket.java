@@ -92,6 +92,9 @@ final class StreamSocket extends StreamSocketState {
             long n = 0;
             try {
                 beginRead(blocking);
+                if (blocking) {
+                    configureNonBlockingIfVirtualThread();
+                }
                 if (connectionReset) {
                     throw new SocketException("Connection reset");
                 }
@@ -168,6 +171,9 @@ final class StreamSocket extends StreamSocketState {
             long total = 0;
             try {
                 beginWrite(blocking);
+                if (blocking) {
+                    configureNonBlockingIfVirtualThread();
+                }
                 do {
                     long n = src != null
                             ? FdIo.write(sys, fd, src) : FdIo.write(sys, fd, srcs, offset, length);
@@ -183,6 +189,53 @@ final class StreamSocket extends StreamSocketState {
                         && (src != null ? src.hasRemaining() : FdIo.hasRemaining(srcs, offset, length)));
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
+            } finally {
+                endWrite(blocking, total > 0);
+                if (total <= 0 && isOutputClosed) {
+                    throw new AsynchronousCloseException();
+                }
+            }
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * sendfile(2) from the file descriptor {@code in}, as {@link #write}: in blocking mode until
+     * {@code count} bytes are sent or the file ends, else one call. A failure after some bytes
+     * were sent returns their count (the next call meets it again), as a blocked write does.
+     */
+    long sendFile(int in, long position, long count) throws IOException {
+        writeLock.lock();
+        try {
+            boolean blocking = owner.isBlocking();
+            long total = 0;
+            try {
+                beginWrite(blocking);
+                if (blocking) {
+                    configureNonBlockingIfVirtualThread();
+                }
+                while (total < count) {
+                    long n = sys.sendfile(fd, in, position + total, count - total);
+                    if (n == IoStatus.UNAVAILABLE) {
+                        if (!blocking || !owner.isOpen()) {
+                            break;
+                        }
+                        park(LinuxUapi.POLLOUT, 0);
+                    } else if (n == 0) {
+                        break;
+                    } else {
+                        total += n;
+                        if (!blocking) {
+                            break;
+                        }
+                    }
+                }
+            } catch (ErrnoException e) {
+                if (total == 0) {
+                    throw NioExceptions.io(e);
+                }
             } finally {
                 endWrite(blocking, total > 0);
                 if (total <= 0 && isOutputClosed) {
@@ -247,6 +300,9 @@ final class StreamSocket extends StreamSocketState {
                     boolean connected = false;
                     try {
                         beginConnect(blocking, sa);
+                        if (blocking) {
+                            configureNonBlockingIfVirtualThread();
+                        }
                         long start = System.nanoTime();
                         int status = family.connect(sys, fd, sa);
                         if (status == StreamFamily.BACKLOG_FULL) {
@@ -324,6 +380,9 @@ final class StreamSocket extends StreamSocketState {
                     boolean connected = false;
                     try {
                         beginFinishConnect(blocking);
+                        if (blocking) {
+                            configureNonBlockingIfVirtualThread();
+                        }
                         connected = pollConnectNow();
                         if (!connected && blocking) {
                             connected = awaitConnect(0, 0);

@@ -6,6 +6,7 @@ import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.NativeFd;
 import io.mptcp.nio.internal.NativeSocketOptions;
 import io.mptcp.nio.internal.NioExceptions;
+import io.mptcp.nio.internal.VirtualThreads;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -82,13 +83,18 @@ abstract class StreamSocketState {
     // channel is handed out, read by the closing thread.
     private volatile AfterClose afterClose;
 
-    // Whether the descriptor is in blocking mode (O_NONBLOCK clear). Changed only while both
-    // readLock and writeLock are held; volatile so that close can read it under stateLock.
-    // It is blocking exactly while the channel is in blocking mode and connected, as the JDK's:
-    // a blocking read then waits inside recvmsg, not in poll(2), which matters for MPTCP (a
-    // receiver waiting in poll suffers the kernel's 200 ms zero-window stalls about five times
-    // as often as one blocked in recvmsg; see the README), and a round trip costs no poll.
+    // Whether the descriptor is in blocking mode (O_NONBLOCK clear). Changed under stateLock
+    // by a thread holding readLock or writeLock; volatile for the checks made without it.
+    // It is blocking exactly while the channel is in blocking mode and connected (and no
+    // virtual thread has used it, see forcedNonBlocking), as the JDK's: a blocking read then
+    // waits inside recvmsg, not in poll(2), which matters for MPTCP (a receiver waiting in poll
+    // suffers the kernel's 200 ms zero-window stalls about five times as often as one blocked
+    // in recvmsg; see the README), and a round trip costs no poll.
     volatile boolean fdBlocking;
+    // Set, under stateLock, by the first blocking operation on a virtual thread; from then on
+    // the descriptor stays non-blocking (as the JDK's), so that every blocking wait parks in
+    // NativeFd, where a virtual thread releases its carrier, instead of waiting in the kernel.
+    private volatile boolean forcedNonBlocking;
 
     StreamSocketState(Owner owner, LinuxSyscalls sys, int fd, NativeSocketOptions options) {
         this.owner = owner;
@@ -268,12 +274,36 @@ abstract class StreamSocketState {
 
     final void setFdBlocking(boolean block) throws IOException {
         if (fdBlocking != block) {
+            stateLock.lock();
             try {
-                sys.setBlocking(fd, block);
+                block &= !forcedNonBlocking;
+                if (fdBlocking != block) {
+                    sys.setBlocking(fd, block);
+                    fdBlocking = block;
+                }
             } catch (ErrnoException e) {
                 throw NioExceptions.socket(e);
+            } finally {
+                stateLock.unlock();
             }
-            fdBlocking = block;
+        }
+    }
+
+    /**
+     * Before a blocking operation: on a virtual thread, turns the descriptor non-blocking for
+     * good, so the operation parks the virtual thread instead of holding its carrier in the
+     * kernel. A platform thread pays one check. Caller holds readLock or writeLock.
+     */
+    final void configureNonBlockingIfVirtualThread() throws IOException {
+        if (VirtualThreads.isCurrentVirtual() && !forcedNonBlocking) {
+            stateLock.lock();
+            try {
+                ensureOpen();
+                forcedNonBlocking = true;
+                setFdBlocking(false);
+            } finally {
+                stateLock.unlock();
+            }
         }
     }
 
@@ -353,7 +383,9 @@ abstract class StreamSocketState {
      */
     private void wakeThreadsBlockedInKernel() {
         int how = (readerParked ? 1 : 0) | (writerParked ? 2 : 0);
-        if (!fdBlocking || how == 0) {
+        // Once forced non-blocking, a platform thread may still be in a call that started on
+        // the blocking descriptor: wake it the same way.
+        if ((!fdBlocking && !forcedNonBlocking) || how == 0) {
             return;
         }
         try {

@@ -54,8 +54,15 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm start(List<String> prefix, List<String> jvmArgs, String mainClass,
             String... args) throws IOException {
+        return start(Path.of(System.getProperty("java.home"), "bin", "java"), prefix, jvmArgs,
+                mainClass, args);
+    }
+
+    /** As {@link #start(List, List, String, String...)}, with the {@code java} launcher given. */
+    public static ChildJvm start(Path java, List<String> prefix, List<String> jvmArgs,
+            String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java.toString());
         // Same flags for every child so that runs differ only in what is being compared.
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.addAll(jvmArgs);

@@ -11,6 +11,12 @@ import java.nio.ByteBuffer;
  *
  * <p>Buffers larger than {@value #MAX_CACHED_PROPERTY} bytes (the JDK's property; unlimited by
  * default) are not kept. Not thread-safe by design: each thread has its own instance.
+ *
+ * <p>Virtual threads share a small pool instead ({@link SharedPool}): there may be millions of
+ * them, each living for one request, and a cache per virtual thread would allocate a direct
+ * buffer for each and keep it until the thread is collected. (The JDK keeps its cache per
+ * carrier thread, which needs its internals.) A virtual thread holds a buffer only around one
+ * non-blocking system call, so a pool about the size of the carrier count serves them all.
  */
 public final class DirectBufferCache {
     /** The JDK's property, honoured with the same meaning. */
@@ -45,11 +51,18 @@ public final class DirectBufferCache {
      * is large enough. Give it back with {@link #release}.
      */
     public static ByteBuffer acquire(int size) {
+        if (VirtualThreads.isCurrentVirtual()) {
+            return SharedPool.take(size);
+        }
         return CACHE.get().take(size);
     }
 
     /** Returns a buffer from {@link #acquire} to this thread's cache. */
     public static void release(ByteBuffer buffer) {
+        if (VirtualThreads.isCurrentVirtual()) {
+            SharedPool.offer(buffer);
+            return;
+        }
         CACHE.get().offer(buffer);
     }
 
@@ -83,5 +96,59 @@ public final class DirectBufferCache {
             buffers = java.util.Arrays.copyOf(buffers, Math.min(count * 2, LinuxUapi.IOV_MAX));
         }
         buffers[count++] = buffer;
+    }
+
+    /**
+     * The buffers of virtual threads: a fixed set of slots taken and filled with
+     * compare-and-set, so no thread waits for another. A buffer that finds no free slot is
+     * left to the garbage collector.
+     */
+    static final class SharedPool {
+        private static final java.util.concurrent.atomic.AtomicReferenceArray<ByteBuffer> SLOTS =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>(
+                        Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+
+        private SharedPool() {
+        }
+
+        /** The number of buffers the pool keeps at most. */
+        static int slots() {
+            return SLOTS.length();
+        }
+
+        static ByteBuffer take(int size) {
+            for (int i = 0; i < SLOTS.length(); i++) {
+                ByteBuffer b = SLOTS.get(i);
+                if (b != null && b.capacity() >= size && SLOTS.compareAndSet(i, b, null)) {
+                    b.clear().limit(size);
+                    return b;
+                }
+            }
+            return ByteBuffer.allocateDirect(size);
+        }
+
+        static void offer(ByteBuffer buffer) {
+            if (buffer.capacity() > MAX_CACHED_SIZE) {
+                return;
+            }
+            int smallest = -1;
+            ByteBuffer smallestBuffer = null;
+            for (int i = 0; i < SLOTS.length(); i++) {
+                ByteBuffer b = SLOTS.get(i);
+                if (b == null) {
+                    if (SLOTS.compareAndSet(i, null, buffer)) {
+                        return;
+                    }
+                } else if (b.capacity() < buffer.capacity() && (smallestBuffer == null
+                        || b.capacity() < smallestBuffer.capacity())) {
+                    smallest = i;
+                    smallestBuffer = b;
+                }
+            }
+            // Full: keep the larger buffer, which serves more requests.
+            if (smallestBuffer != null) {
+                SLOTS.compareAndSet(smallest, smallestBuffer, buffer);
+            }
+        }
     }
 }

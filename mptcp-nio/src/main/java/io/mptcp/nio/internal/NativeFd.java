@@ -7,6 +7,7 @@ import io.mptcp.ffi.LinuxUapi;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,6 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * returns at once. The JDK wakes blocked threads with dup2 and a signal instead; neither is
  * safe to do through JNR. The eventfd is created only when a thread first parks, so a
  * non-blocking channel never has one.
+ *
+ * <p>A virtual thread does not wait in poll(2), which would hold its carrier thread for the
+ * whole wait: it registers the descriptor with a {@link VirtualThreadPoller} and parks, and
+ * {@link #unpark()} unparks it through the poller. A platform thread pays one check for this.
  *
  * <p>The owner calls {@link #release()} once no thread can be inside a call on the descriptor
  * any more (the channel's two-phase close guarantees that), so a descriptor number is never
@@ -33,6 +38,11 @@ public final class NativeFd {
     private int wakeupFd = -1;
     private boolean unparked;
     private boolean released;
+    // Whether an earlier virtual-thread wait left the descriptor in the read (write) poller's
+    // epoll set; a wrong value costs one more epoll_ctl. Written only by a thread that is
+    // registered with that poller for this descriptor, so one at a time.
+    private volatile boolean inReadPoller;
+    private volatile boolean inWritePoller;
 
     public NativeFd(LinuxSyscalls sys, int fd) {
         this.sys = sys;
@@ -56,6 +66,9 @@ public final class NativeFd {
      *     interrupted by a signal: callers re-check their state and park again
      */
     public int park(int events, long timeoutNanos) throws ErrnoException {
+        if (VirtualThreads.isCurrentVirtual() && parkOnPoller(events, timeoutNanos)) {
+            return 0;
+        }
         int wakeup;
         lock.lock();
         try {
@@ -70,6 +83,55 @@ public final class NativeFd {
             lock.unlock();
         }
         return sys.poll(fd, events, wakeup, toPollMillis(timeoutNanos));
+    }
+
+    /**
+     * The wait of a virtual thread: armed in the poller, then {@link LockSupport#park}. The
+     * poller thread, {@link #unpark()} (through {@link VirtualThreadPoller#stopAll}), an
+     * interrupt or the timeout ends it.
+     *
+     * @return false if the poller could not take this wait (another thread already waits on
+     *     the descriptor in the same direction, or the poller failed): the caller waits in
+     *     poll(2), pinned but correct
+     */
+    boolean parkOnPoller(int events, long timeoutNanos) throws ErrnoException {
+        if (isUnparked()) {
+            return true;
+        }
+        VirtualThreadPoller poller = VirtualThreadPoller.of(sys, events);
+        boolean read = poller.kind() == VirtualThreadPoller.READ;
+        if (!poller.register(fd, events, read ? inReadPoller : inWritePoller)) {
+            return false;
+        }
+        boolean stillInSet;
+        try {
+            // Checked after registering: an unpark() before this point is seen here, one after
+            // it finds the registration and unparks this thread.
+            if (!isUnparked()) {
+                if (timeoutNanos > 0) {
+                    LockSupport.parkNanos(this, timeoutNanos);
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        } finally {
+            stillInSet = poller.deregister(fd);
+        }
+        if (read) {
+            inReadPoller = stillInSet;
+        } else {
+            inWritePoller = stillInSet;
+        }
+        return true;
+    }
+
+    private boolean isUnparked() {
+        lock.lock();
+        try {
+            return unparked || released;
+        } finally {
+            lock.unlock();
+        }
     }
 
     static int toPollMillis(long timeoutNanos) {
@@ -119,6 +181,8 @@ public final class NativeFd {
             throw NioExceptions.io(e);
         } finally {
             lock.unlock();
+            // After unparked is set: a virtual thread registering from now on sees it.
+            VirtualThreadPoller.stopAll(sys, fd);
         }
     }
 

@@ -330,7 +330,14 @@ final class ContractSupport {
     }
 
     /**
-     * A call running on its own platform thread, so that a test can block it, interrupt it,
+     * Set to {@code true} to run every {@link Task} on a virtual thread (JDK 21+): how
+     * {@code it}'s {@code ContractOnVirtualThreadsIT} runs this suite.
+     */
+    static final String VIRTUAL_THREADS_PROPERTY = "io.mptcp.test.virtualThreads";
+
+    /**
+     * A call running on its own thread (a platform thread, or a virtual one when
+     * {@link #VIRTUAL_THREADS_PROPERTY} says so), so that a test can block it, interrupt it,
      * look at where it is, and collect its result or its exception with a deadline.
      */
     static final class Task<T> implements AutoCloseable {
@@ -338,7 +345,7 @@ final class ContractSupport {
         private final Thread thread;
 
         private Task(String name, Callable<T> call, boolean interruptFirst) {
-            thread = new Thread(() -> {
+            thread = newThread(name, () -> {
                 if (interruptFirst) {
                     Thread.currentThread().interrupt();
                 }
@@ -347,8 +354,26 @@ final class ContractSupport {
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
                 }
-            }, name);
-            thread.setDaemon(true);
+            });
+        }
+
+        private static Thread newThread(String name, Runnable body) {
+            if (!Boolean.getBoolean(VIRTUAL_THREADS_PROPERTY)) {
+                Thread t = new Thread(body, name);
+                t.setDaemon(true);
+                return t;
+            }
+            try {
+                // Thread.ofVirtual().name(name).unstarted(body), by reflection: built for 17.
+                Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+                builder = Class.forName("java.lang.Thread$Builder").getMethod("name", String.class)
+                        .invoke(builder, name);
+                return (Thread) Class.forName("java.lang.Thread$Builder")
+                        .getMethod("unstarted", Runnable.class).invoke(builder, body);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(VIRTUAL_THREADS_PROPERTY
+                        + "=true needs JDK 21+ (virtual threads)", e);
+            }
         }
 
         /** Starts {@code call} on a new thread named {@code name}. */
