@@ -13,12 +13,13 @@ On the connection both programs do the same, in both directions at once: send N 
 and read until end of stream, hashing both with SHA-256. After the last byte is sent, the peer
 waits (up to --timeout seconds) until the connection has K established subflows, and only then
 shuts its sending side down; so the other end can make the same check while the connection is
-whole. At the end it prints one line, "result {json}", with:
+whole. At the end it prints one line, "result KEY=VALUE ...", with:
 
-    mptcp          the socket is MPTCP and has not fallen back to TCP (TCP_IS_MPTCP on 6.10+,
-                   else MPTCP_INFO, which fails on a fallen-back socket)
+    mptcp          true if the socket is MPTCP and has not fallen back to TCP (TCP_IS_MPTCP
+                   on 6.10+, else MPTCP_INFO, which fails on a fallen-back socket)
     sent, sent_sha256, received, received_sha256
-    subflows       the subflows the kernel listed when the wait ended: [[local, remote], ...]
+    subflows       the subflows the kernel listed when the wait ended, comma-separated,
+                   each LOCAL>REMOTE (ADDRESS:PORT), or "-" for none
     subflows_max   the most subflows the kernel counted at once during the connection
     seconds        from connection to end of stream
 
@@ -30,7 +31,6 @@ import ctypes
 import ctypes.util
 import errno
 import hashlib
-import json
 import os
 import socket
 import struct
@@ -143,10 +143,10 @@ def converse(sock, nbytes, want_subflows, timeout):
         raise TimeoutError("no end of stream within %ss" % timeout)
     if received["error"] is not None:
         raise received["error"]
-    return {"mptcp": mptcp, "sent": sent, "sent_sha256": sent_sha.hexdigest(),
+    return {"mptcp": str(mptcp).lower(), "sent": sent, "sent_sha256": sent_sha.hexdigest(),
             "received": received["bytes"], "received_sha256": received["sha256"].hexdigest(),
-            "subflows": subflows, "subflows_max": most[0],
-            "seconds": round(time.monotonic() - start, 3)}
+            "subflows": ",".join("%s>%s" % (l, r) for l, r in subflows) or "-",
+            "subflows_max": most[0], "seconds": "%.3f" % (time.monotonic() - start)}
 
 
 def family_of(address):
@@ -195,7 +195,7 @@ def main():
     except (OSError, TimeoutError) as e:
         print("error %s: %s" % (type(e).__name__, e), flush=True)
         return 1
-    print("result " + json.dumps(result, sort_keys=True), flush=True)
+    print("result " + " ".join("%s=%s" % kv for kv in sorted(result.items())), flush=True)
     return 0
 
 

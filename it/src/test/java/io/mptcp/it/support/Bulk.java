@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bulk transfers with a SHA-256 of every byte on both sides, so that a test can prove no byte
@@ -28,14 +29,29 @@ public final class Bulk {
 
     /**
      * What a receiver got. {@code readNanos} holds the time of every read that returned data,
-     * in order ({@code reads} of them).
+     * in order ({@code reads} of them), and {@code readTotals} the bytes received up to and
+     * including that read.
      */
     public record Received(long bytes, String sha256, long startNanos, long endNanos,
-            long[] readNanos, int reads) {
+            long[] readNanos, long[] readTotals, int reads) {
 
         /** Bits per second from {@code fromNanos} to the last byte. */
         public double bitsPerSecondSince(long fromNanos) {
             return bytes * 8.0 / ((endNanos - fromNanos) / 1e9);
+        }
+
+        /**
+         * Bits per second after the first {@code skipFraction} of the bytes had arrived: the
+         * steady rate, without connection set-up and slow start.
+         */
+        public double steadyBitsPerSecond(double skipFraction) {
+            long skip = (long) (bytes * skipFraction);
+            for (int i = 0; i < reads; i++) {
+                if (readTotals[i] >= skip) {
+                    return (bytes - readTotals[i]) * 8.0 / ((endNanos - readNanos[i]) / 1e9);
+                }
+            }
+            throw new IllegalStateException("no read after " + skip + " bytes");
         }
 
         /**
@@ -88,9 +104,16 @@ public final class Bulk {
      * {@code limit} is not negative.
      */
     public static Received receive(ReadableByteChannel ch, long limit) throws IOException {
+        return receive(ch, limit, new AtomicLong());
+    }
+
+    /** As {@link #receive(ReadableByteChannel, long)}, counting the bytes in {@code progress}. */
+    public static Received receive(ReadableByteChannel ch, long limit, AtomicLong progress)
+            throws IOException {
         MessageDigest sha = sha256();
         ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
         long[] times = new long[4096];
+        long[] totals = new long[times.length];
         int reads = 0;
         long total = 0;
         long start = System.nanoTime();
@@ -105,14 +128,17 @@ public final class Bulk {
             }
             if (reads == times.length) {
                 times = Arrays.copyOf(times, reads * 2);
+                totals = Arrays.copyOf(totals, reads * 2);
             }
-            times[reads++] = System.nanoTime();
             total += n;
+            times[reads] = System.nanoTime();
+            totals[reads++] = total;
+            progress.set(total);
             buf.flip();
             sha.update(buf);
         }
         long end = reads == 0 ? System.nanoTime() : times[reads - 1];
-        return new Received(total, hex(sha), start, end, times, reads);
+        return new Received(total, hex(sha), start, end, times, totals, reads);
     }
 
     private static MessageDigest sha256() {
