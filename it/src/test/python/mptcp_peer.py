@@ -162,9 +162,11 @@ def serve(args):
         listener.settimeout(args.timeout)
         print("listening %s %d" % listener.getsockname()[:2], flush=True)
         sock, _ = listener.accept()
-    with sock:
-        sock.settimeout(None)
-        return converse(sock, args.bytes, args.subflows, args.timeout)
+        # The listener stays open while the connection lives: the client's joins (MP_JOIN
+        # SYNs) are received by it, like any SYN; closed, it would refuse them.
+        with sock:
+            sock.settimeout(None)
+            return converse(sock, args.bytes, args.subflows, args.timeout)
 
 
 def connect(args):

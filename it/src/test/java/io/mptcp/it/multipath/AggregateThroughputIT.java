@@ -106,7 +106,7 @@ class AggregateThroughputIT {
             Future<Bulk.Sent> sent = pool.submit(() -> Bulk.send(c.client, bytes, 3));
             Future<Bulk.Received> received = pool.submit(() -> Bulk.receive(c.server, bytes));
             Subflows.await(c.client, l -> l.size() == 2, Duration.ofSeconds(20),
-                    "second subflow");
+                    "second subflow", bed::describeMptcp);
             Bulk.Sent s = sent.get();
             Bulk.Received r = received.get();
             assertEquals(s.sha256(), r.sha256());

@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code net.ipv4.tcp_retries2} retransmissions, 15 by default: about 15 minutes, during which
  * {@code MPTCP_SUBFLOWS} rightly still lists it as established. So the test sets
  * {@code tcp_retries2=3} in both namespaces (a per-namespace sysctl): with the 200 ms minimum
- * retransmission timeout the kernel then aborts the subflow after 0.2 × (2⁴ − 1) = 3 s, on each
- * end that had data in flight on it, which the transfer in both directions ensures. The
+ * retransmission timeout the kernel then aborts the subflow after 0.2 × (2⁴ − 1) = 3 s, on
+ * each end that had data in flight on it, which the transfer in both directions ensures. The
  * connection survives even the loss of its initial subflow (link 1).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -67,8 +67,10 @@ class LinkFailureIT {
             InetAddress deadServerSide = failing == 1 ? dead.serverAddress()
                     : bed.secondSubflowServerAddress();
             try (Connected c = Connected.open(bed, provider)) {
-                Subflows.await(c.client, l -> l.size() == 2, DEADLINE, "two subflows (client)");
-                Subflows.await(c.server, l -> l.size() == 2, DEADLINE, "two subflows (server)");
+                Subflows.await(c.client, l -> l.size() == 2, DEADLINE, "two subflows (client)",
+                        bed::describeMptcp);
+                Subflows.await(c.server, l -> l.size() == 2, DEADLINE, "two subflows (server)",
+                        bed::describeMptcp);
 
                 AtomicLong serverGot = new AtomicLong();
                 AtomicLong clientGot = new AtomicLong();
@@ -84,11 +86,11 @@ class LinkFailureIT {
                 bed.setLinkUp(dead, false);
                 List<Subflow> clientLeft = Subflows.await(c.client,
                         l -> !Subflows.usesLocal(l, dead.clientAddress()), DEADLINE,
-                        "drop of the " + dead + " subflow (client)");
+                        "drop of the " + dead + " subflow (client)", bed::describeMptcp);
                 long clientDropped = System.nanoTime();
                 List<Subflow> serverLeft = Subflows.await(c.server,
                         l -> !Subflows.usesLocal(l, deadServerSide), DEADLINE,
-                        "drop of the " + dead + " subflow (server)");
+                        "drop of the " + dead + " subflow (server)", bed::describeMptcp);
                 long serverDropped = System.nanoTime();
                 boolean stillRunning = !atServer.isDone() || !atClient.isDone();
 

@@ -46,6 +46,8 @@ class PythonInteropIT {
     /** Set by the failsafe configuration in it/pom.xml. */
     private static final String PEER_PROPERTY = "mptcp.it.python.peer";
     private static final long BYTES = 16L << 20;
+    // Rate limits keep the transfer off the CPU's limit, so both links carry data.
+    private static final int RATE_MBIT = 100;
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private final MptcpSelectorProvider provider = new MptcpSelectorProvider();
@@ -62,7 +64,7 @@ class PythonInteropIT {
     @Test
     void ourClientAndThePythonServer() throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (TwoPathTestBed bed = TwoPathTestBed.start();
+        try (TwoPathTestBed bed = limited(TwoPathTestBed.start());
                 ChildProcess python = bed.server().start(Prerequisites.PYTHON3,
                         peer.toString(), "server", "--bind", "0.0.0.0", "--port", "0",
                         "--bytes", Long.toString(BYTES), "--subflows", "2",
@@ -83,7 +85,7 @@ class PythonInteropIT {
     @Test
     void thePythonClientAndOurServer() throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (TwoPathTestBed bed = TwoPathTestBed.start();
+        try (TwoPathTestBed bed = limited(TwoPathTestBed.start());
                 ServerSocketChannel listener = bed.server().call(() ->
                         provider.openServerSocketChannel(StandardProtocolFamily.INET)
                                 .bind(bed.serverBindAddress(0)))) {
@@ -111,7 +113,8 @@ class PythonInteropIT {
         Future<Bulk.Received> received = pool.submit(() -> Bulk.receive(ours, -1));
         Bulk.Sent sent = Bulk.send(ours, BYTES, weAreClient ? 31 : 32);
         List<Subflow> subflows = Subflows.await(ours, l -> l.size() == 2, DEADLINE,
-                "second subflow on our side");
+                "second subflow on our side",
+                () -> bed.describeMptcp() + python.describe());
         assertTrue(ours.getOption(MptcpSocketOptions.MPTCP_ENABLED), python::describe);
         ours.shutdownOutput();
         Bulk.Received got = received.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
@@ -141,6 +144,16 @@ class PythonInteropIT {
         System.out.printf("[PythonInteropIT] %s: %d bytes each way in %s s; subflows (ours) %s%n",
                 weAreClient ? "our client -> Python server" : "Python client -> our server",
                 BYTES, result.get("seconds"), Subflows.describe(subflows));
+    }
+
+    private static TwoPathTestBed limited(TwoPathTestBed bed) {
+        try {
+            bed.links().forEach(l -> bed.limitRate(l, RATE_MBIT));
+            return bed;
+        } catch (RuntimeException e) {
+            bed.close();
+            throw e;
+        }
     }
 
     private static Map<String, String> result(ChildProcess python) throws InterruptedException {

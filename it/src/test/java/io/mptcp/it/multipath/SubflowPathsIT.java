@@ -60,9 +60,9 @@ class SubflowPathsIT {
 
                 Future<Bulk.Sent> sent = pool.submit(() -> Bulk.send(c.client, BYTES, 1));
                 List<Subflow> clientSubflows = Subflows.await(c.client, l -> l.size() == 2,
-                        JOIN_DEADLINE, "second subflow on the client");
+                        JOIN_DEADLINE, "second subflow on the client", bed::describeMptcp);
                 List<Subflow> serverSubflows = Subflows.await(c.server, l -> l.size() == 2,
-                        JOIN_DEADLINE, "second subflow on the server");
+                        JOIN_DEADLINE, "second subflow on the server", bed::describeMptcp);
                 Bulk.Received received = Bulk.receive(c.server, BYTES);
                 assertEquals(sent.get().sha256(), received.sha256());
                 assertEquals(BYTES, received.bytes());

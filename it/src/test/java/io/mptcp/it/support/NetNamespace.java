@@ -92,7 +92,7 @@ public final class NetNamespace {
         return exec("sysctl", "-n", key).strip();
     }
 
-    /** Byte counters of interface {@code device} now, as the kernel keeps them in this namespace. */
+    /** Byte counters of interface {@code device} now, as this namespace's kernel counts them. */
     public InterfaceCounters counters(String device) {
         // ip netns exec mounts this namespace's sysfs over /sys for the command it runs.
         String dir = "/sys/class/net/" + device + "/statistics/";

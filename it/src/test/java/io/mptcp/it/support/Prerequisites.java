@@ -63,7 +63,8 @@ public final class Prerequisites {
         require(isRoot(), "the two-path test bed needs root (network namespaces, veth, tc)");
         require(runs("ip", "mptcp", "limits", "show"),
                 "ip with MPTCP support is missing: apt-get install iproute2");
-        require(runs("tc", "qdisc", "show", "dev", "lo"), "tc is missing: apt-get install iproute2");
+        require(runs("tc", "qdisc", "show", "dev", "lo"),
+                "tc is missing: apt-get install iproute2");
         require(runs("sysctl", "-n", "kernel.ostype"), "sysctl is missing: apt-get install procps");
         require(Files.isDirectory(Path.of("/proc/sys/net/mptcp")),
                 "this kernel has no MPTCP (CONFIG_MPTCP)");

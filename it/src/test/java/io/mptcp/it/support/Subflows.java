@@ -9,6 +9,7 @@ import java.nio.channels.NetworkChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +34,16 @@ public final class Subflows {
      */
     public static List<Subflow> await(NetworkChannel ch, Predicate<List<Subflow>> condition,
             Duration timeout, String what) throws IOException, InterruptedException {
+        return await(ch, condition, timeout, what, () -> "");
+    }
+
+    /**
+     * As {@link #await(NetworkChannel, Predicate, Duration, String)}; on failure the message
+     * ends with {@code context} (for example {@link TwoPathTestBed#describeMptcp()}).
+     */
+    public static List<Subflow> await(NetworkChannel ch, Predicate<List<Subflow>> condition,
+            Duration timeout, String what, Supplier<String> context)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<Subflow> now = of(ch);
@@ -41,7 +52,7 @@ public final class Subflows {
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("no " + what + " within " + timeout
-                        + "; subflows now: " + describe(now));
+                        + "; subflows now: " + describe(now) + "\n" + context.get());
             }
             Thread.sleep(POLL_MILLIS);
         }

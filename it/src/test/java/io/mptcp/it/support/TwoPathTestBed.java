@@ -226,14 +226,27 @@ public final class TwoPathTestBed implements AutoCloseable {
         return client.counters(link.device());
     }
 
-    /** What {@code ip mptcp limits show} and {@code endpoint show} print in each namespace. */
+    /**
+     * For failure messages: what {@code ip mptcp limits show} and {@code endpoint show} print
+     * in each namespace, and its MPTCP counters that are not zero ({@code nstat}: joins,
+     * ADD_ADDRs, fallbacks… since the namespace was created).
+     */
     public String describeMptcp() {
         StringBuilder b = new StringBuilder();
         for (NetNamespace ns : List.of(client, server)) {
             b.append(ns).append(": limits ").append(ns.ip("mptcp", "limits", "show").strip())
                     .append("; endpoints ").append(ns.ip("mptcp", "endpoint", "show").strip()
-                            .replace('\n', ';'))
-                    .append('\n');
+                            .replace('\n', ';'));
+            Commands.Result mib = Commands.attempt(ns.execCommand("nstat", "-a", "-s"));
+            b.append("; counters");
+            for (String line : mib.output().split("\n")) {
+                if (line.startsWith("MPTcp")) {
+                    String[] w = line.trim().split("\\s+");
+                    b.append(' ').append(w[0].substring("MPTcpExt".length())).append('=')
+                            .append(w[1]);
+                }
+            }
+            b.append('\n');
         }
         return b.toString();
     }
