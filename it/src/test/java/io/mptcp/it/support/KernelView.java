@@ -32,6 +32,15 @@ public record KernelView(List<Entry> mptcp, List<Entry> tcp) {
         return select(parse(ss("-HMni")), parse(ss("-Htni")), portA, portB);
     }
 
+    /**
+     * Reads both tables inside network namespace {@code ns} ({@code ip netns exec NS ss …}): the
+     * sockets of one end of a connection between two namespaces.
+     */
+    public static KernelView of(NetNamespace ns, int portA, int portB) {
+        return select(parse(ns.exec("ss", "-HMni")), parse(ns.exec("ss", "-Htni")), portA,
+                portB);
+    }
+
     /** The view of the connection on ports {@code portA}/{@code portB} in parsed tables. */
     static KernelView select(List<Entry> mptcp, List<Entry> tcp, int portA, int portB) {
         return new KernelView(connection(mptcp, portA, portB), connection(tcp, portA, portB));

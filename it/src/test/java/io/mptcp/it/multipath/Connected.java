@@ -1,0 +1,69 @@
+package io.mptcp.it.multipath;
+
+import io.mptcp.it.support.TwoPathTestBed;
+import io.mptcp.nio.MptcpSelectorProvider;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One connection of mptcp-nio channels across a {@link TwoPathTestBed}: a listener opened in
+ * the server namespace on the wildcard address, a client channel opened in the client
+ * namespace and connected to the server's link-1 address, and the accepted channel. Opening
+ * happens on the namespaces' threads; connect, accept and all I/O on the caller's.
+ */
+final class Connected implements AutoCloseable {
+
+    final ServerSocketChannel listener;
+    final SocketChannel client;
+    final SocketChannel server;
+    final int port;
+
+    private Connected(ServerSocketChannel listener, SocketChannel client, SocketChannel server,
+            int port) {
+        this.listener = listener;
+        this.client = client;
+        this.server = server;
+        this.port = port;
+    }
+
+    static Connected open(TwoPathTestBed bed, MptcpSelectorProvider provider) throws Exception {
+        ServerSocketChannel listener = bed.server().call(() ->
+                provider.openServerSocketChannel(StandardProtocolFamily.INET)
+                        .bind(bed.serverBindAddress(0)));
+        SocketChannel client = null;
+        try {
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            client = bed.client().call(() ->
+                    provider.openSocketChannel(StandardProtocolFamily.INET));
+            client.connect(bed.serverAddress(port));
+            SocketChannel server = listener.accept();
+            return new Connected(listener, client, server, port);
+        } catch (Exception | Error e) {
+            closeQuietly(client, e);
+            closeQuietly(listener, e);
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (listener; client; server) {
+            // closes all three, keeping the first failure and suppressing the others
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c, Throwable into) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException e) {
+            into.addSuppressed(e);
+        }
+    }
+}
