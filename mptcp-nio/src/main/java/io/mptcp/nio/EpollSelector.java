@@ -11,7 +11,10 @@ import io.mptcp.ffi.EpollEventBuffer;
 import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.nio.internal.NativeFd;
 import io.mptcp.nio.internal.NioExceptions;
+import io.mptcp.nio.internal.VirtualThreads;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,6 +79,8 @@ final class EpollSelector extends AbstractSelector {
     private EpollEventBuffer events = new EpollEventBuffer(INITIAL_EVENTS);
     private SelectionKeyImpl[] fdToKey = new SelectionKeyImpl[64];
     private boolean inSelect;
+    // Created at the first wait of a virtual thread: parks it until the epoll set has events.
+    private NativeFd epollParking;
 
     // Guarded by updateLock: keys whose interest set changed, in the order of the changes.
     private final ReentrantLock updateLock = new ReentrantLock();
@@ -208,7 +213,7 @@ final class EpollSelector extends AbstractSelector {
         if (waitMillis <= 0) {
             int n;
             do {
-                n = sys.epollWait(epfd, events, (int) waitMillis);
+                n = epollWait((int) waitMillis);
             } while (n == 0 && waitMillis < 0);
             return n;
         }
@@ -216,7 +221,7 @@ final class EpollSelector extends AbstractSelector {
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
         long left = timeoutNanos;
         for (;;) {
-            int n = sys.epollWait(epfd, events, epollTimeout(left));
+            int n = epollWait(epollTimeout(left));
             if (n != 0) {
                 return n;
             }
@@ -225,6 +230,31 @@ final class EpollSelector extends AbstractSelector {
                 return 0;
             }
         }
+    }
+
+    /**
+     * epoll_wait; a virtual thread that has to wait parks instead of holding its carrier in
+     * the kernel, as the JDK 21+ selector does: the epoll descriptor is readable when the set
+     * has events (the wakeup eventfd among them), so the thread waits for that in the shared
+     * {@link io.mptcp.nio.internal.VirtualThreadPoller}. May return 0 early; callers loop.
+     */
+    private int epollWait(int timeoutMillis) throws ErrnoException {
+        if (timeoutMillis == 0 || !VirtualThreads.isCurrentVirtual()) {
+            return sys.epollWait(epfd, events, timeoutMillis);
+        }
+        int n = sys.epollWait(epfd, events, 0);
+        if (n != 0) {
+            return n;
+        }
+        if (epollParking == null) {
+            epollParking = new NativeFd(sys, epfd);
+        }
+        long nanos = timeoutMillis < 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        if (!epollParking.parkOnPoller(LinuxUapi.POLLIN, nanos)) {
+            // The poller could not take the wait: wait in the kernel, pinned but correct.
+            return sys.epollWait(epfd, events, timeoutMillis);
+        }
+        return sys.epollWait(epfd, events, 0);
     }
 
     /** Milliseconds, rounded up, clamped to what epoll_wait's int holds (the loop waits on). */

@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
@@ -201,6 +203,18 @@ public final class VirtualThreadsMain {
                 }));
                 releases.add(() -> write(pipe.sink(), expected));
             }
+            // Selections, each on its own selector with a pipe registered for OP_READ.
+            for (int i = 0; i < 4; i++) {
+                Pipe pipe = Pipe.open();
+                Selector selector = Selector.open();
+                resources.add(pipe.source());
+                resources.add(pipe.sink());
+                resources.add(selector);
+                pipe.source().configureBlocking(false);
+                pipe.source().register(selector, SelectionKey.OP_READ);
+                tasks.add(Task.start("selector-" + i, () -> "selected " + selector.select()));
+                releases.add(() -> write(pipe.sink(), "x"));
+            }
             // Adaptor reads with a (long) timeout: the timed wait parks too.
             for (int i = 0; i < 4; i++) {
                 SocketChannel client = SocketChannel.open(addr);
@@ -251,6 +265,7 @@ public final class VirtualThreadsMain {
                 String got = t.get(STEP);
                 String name = t.name;
                 String want = name.startsWith("acceptor-") ? "accepted true"
+                        : name.startsWith("selector-") ? "selected 1"
                         : name.startsWith("writer-") ? "wrote " + (32 << 20)
                         : name.length() + ":" + name;
                 if (!want.equals(got)) {

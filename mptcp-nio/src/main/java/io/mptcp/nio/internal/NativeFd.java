@@ -94,7 +94,7 @@ public final class NativeFd {
      *     the descriptor in the same direction, or the poller failed): the caller waits in
      *     poll(2), pinned but correct
      */
-    boolean parkOnPoller(int events, long timeoutNanos) throws ErrnoException {
+    public boolean parkOnPoller(int events, long timeoutNanos) throws ErrnoException {
         if (isUnparked()) {
             return true;
         }
