@@ -6,11 +6,13 @@ activation (StandardInput=socket) start a service.
     inherit_socket.py listen  unix       PATH       -- COMMAND...
     inherit_socket.py connect tcp|mptcp  HOST:PORT  -- COMMAND...
     inherit_socket.py connect unix       PATH       -- COMMAND...
+    inherit_socket.py bind    udp        HOST:PORT  -- COMMAND...
 
-"listen" binds and listens (port 0 picks a free port); "connect" connects. Before the
+"listen" binds and listens (port 0 picks a free port); "connect" connects; "bind" binds a
+UDP socket (inetd's "dgram wait" services). Before the
 command starts, one line goes to standard output:
 
-    INHERIT <listening|connected> <local address> <peer address or ->
+    INHERIT <listening|connected|bound> <local address> <peer address or ->
 
 with addresses as HOST:PORT or a path. Then the socket becomes descriptor 0 and this process
 becomes COMMAND (execvp), so the command inherits the socket as the only copy.
@@ -47,6 +49,10 @@ def main(argv):
     if kind == "unix":
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         address = where
+    elif kind == "udp":
+        address = parse_inet(where)
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
     elif kind in ("tcp", "mptcp"):
         address = parse_inet(where)
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
@@ -55,13 +61,16 @@ def main(argv):
     else:
         sys.exit("unknown socket kind %r\n%s" % (kind, __doc__))
 
-    if mode == "listen":
+    if mode == "bind" and kind == "udp":
+        sock.bind(address)
+        print("INHERIT bound %s -" % show(sock.getsockname()), flush=True)
+    elif mode == "listen" and kind != "udp":
         if kind != "unix":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(16)
         print("INHERIT listening %s -" % show(sock.getsockname()), flush=True)
-    elif mode == "connect":
+    elif mode == "connect" and kind != "udp":
         sock.connect(address)
         print("INHERIT connected %s %s" % (show(sock.getsockname()), show(sock.getpeername())),
               flush=True)

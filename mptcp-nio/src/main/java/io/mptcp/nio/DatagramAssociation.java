@@ -44,6 +44,26 @@ final class DatagramAssociation {
         return remote;
     }
 
+    /**
+     * Takes the addresses of a socket this channel did not set up (an inherited one): the
+     * local one if bound (port not 0), the peer if connected.
+     */
+    void adopt() throws IOException {
+        try {
+            InetSocketAddress bound = sys.getsockname(fd);
+            local = bound.getPort() != 0 ? bound : null;
+            try {
+                remote = sys.getpeername(fd);
+                beforeConnect = local;
+            } catch (ErrnoException notConnected) {
+                // ENOTCONN: a datagram socket without a peer.
+                remote = null;
+            }
+        } catch (ErrnoException e) {
+            throw NioExceptions.socket(e);
+        }
+    }
+
     /** Binds to {@code address} (null: the wildcard, ephemeral port). */
     void bind(SocketAddress address) throws IOException {
         InetSocketAddress isa = address == null

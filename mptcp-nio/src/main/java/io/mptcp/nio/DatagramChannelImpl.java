@@ -81,6 +81,9 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
     private boolean readerParked;
     private boolean writerParked;
     private DatagramSocket socket;
+    // Run once the descriptor is released (an inherited channel detaches the standard
+    // streams); set before the channel is handed out.
+    private volatile AfterClose afterClose;
 
     private DatagramChannelImpl(MptcpSelectorProvider provider, LinuxSyscalls sys, int fd,
             int family) {
@@ -92,6 +95,26 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         this.options = new DatagramSocketOptions(sys, fd, family);
         this.association = new DatagramAssociation(sys, fd, family);
         this.memberships = new DatagramMemberships(this, sys, fd, family, stateLock);
+    }
+
+    /**
+     * The channel of an inherited INET datagram socket ({@code System.inheritedChannel()}):
+     * it owns {@code fd}, takes the socket's addresses, starts in blocking mode, and runs
+     * {@code afterClose} once closed.
+     */
+    static DatagramChannelImpl inherited(MptcpSelectorProvider provider, LinuxSyscalls sys,
+            int fd, int family, AfterClose afterClose) throws IOException {
+        try {
+            // Blocking waits park on a non-blocking descriptor, as for a channel of our own.
+            sys.setBlocking(fd, false);
+        } catch (ErrnoException e) {
+            throw NioExceptions.socket(e);
+        }
+        DatagramChannelImpl ch = new DatagramChannelImpl(provider, sys, fd, family);
+        ch.association.adopt();
+        ch.connected = ch.association.remote() != null;
+        ch.afterClose = afterClose;
+        return ch;
     }
 
     /** A new unbound channel; {@code family} null for the default (IPv6 dual stack if any). */
@@ -635,6 +658,10 @@ final class DatagramChannelImpl extends DatagramChannel implements NativeChannel
         if (!readerParked && !writerParked && !isRegistered()) {
             state = ST_CLOSED;
             nfd.release();
+            AfterClose hook = afterClose;
+            if (hook != null) {
+                hook.run();
+            }
             return true;
         }
         return false;

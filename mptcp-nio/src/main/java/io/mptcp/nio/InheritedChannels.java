@@ -45,15 +45,16 @@ final class InheritedChannels {
                 AfterClose afterClose) throws IOException;
     }
 
-    /** Until datagram channels exist: an inherited datagram socket is an error that says so. */
-    static final DatagramChannels NO_DATAGRAM_CHANNELS = (provider, sys, fd, family, close) -> {
-        throw new IOException("inheritedChannel: standard input is a datagram socket, and"
-                + " mptcp-nio has no datagram channels yet; run without the"
-                + " java.nio.channels.spi.SelectorProvider property to inherit it");
-    };
+    /**
+     * INET datagram sockets become our {@link DatagramChannelImpl}; a UNIX-domain one gives
+     * null, as the JDK has no UNIX-domain datagram channels.
+     */
+    static final DatagramChannels DATAGRAM_CHANNELS = (provider, sys, fd, family, close) ->
+            family == LinuxUapi.AF_UNIX ? null
+                    : DatagramChannelImpl.inherited(provider, sys, fd, family, close);
 
     /** The one per JVM, as the JDK's (the provider is a JVM-wide singleton too). */
-    static final InheritedChannels SYSTEM = new InheritedChannels(NO_DATAGRAM_CHANNELS);
+    static final InheritedChannels SYSTEM = new InheritedChannels(DATAGRAM_CHANNELS);
 
     private static final int STDIN = 0;
     private static final int STDOUT = 1;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ class InheritedChannelsTest {
     private final MptcpSelectorProvider provider =
             new MptcpSelectorProvider(sys, MptcpPolicy.parse("all", "false"));
     private final InheritedChannels inherited =
-            new InheritedChannels(InheritedChannels.NO_DATAGRAM_CHANNELS);
+            new InheritedChannels(InheritedChannels.DATAGRAM_CHANNELS);
 
     InheritedChannelsTest() throws ErrnoException {
         when(sys.open("/dev/null", LinuxUapi.O_RDWR | LinuxUapi.O_CLOEXEC)).thenReturn(DEV_NULL);
@@ -143,7 +144,7 @@ class InheritedChannelsTest {
         assertFalse(server instanceof MptcpServerSocketChannel);
         assertEquals(UnixDomainSocketAddress.of("/run/app.sock"), server.getLocalAddress());
 
-        InheritedChannels again = new InheritedChannels(InheritedChannels.NO_DATAGRAM_CHANNELS);
+        InheritedChannels again = new InheritedChannels(InheritedChannels.DATAGRAM_CHANNELS);
         when(sys.getsocknameUnix(DUP)).thenReturn(new byte[0]);
         doReturn(bytes("/run/app.sock")).when(sys).getpeernameUnix(DUP);
         SocketChannel sc = assertInstanceOf(SocketChannel.class, again.get(provider));
@@ -186,10 +187,43 @@ class InheritedChannelsTest {
     }
 
     @Test
-    void withoutDatagramChannelsADatagramSocketIsAnErrorThatSaysSo() throws Exception {
+    void anInetDatagramSocketBecomesOurDatagramChannelWithItsAddresses() throws Exception {
         socket(LinuxUapi.SOCK_DGRAM, LinuxUapi.AF_INET);
-        IOException e = assertThrows(IOException.class, () -> inherited.get(provider));
-        assertTrue(e.getMessage().contains("datagram"), e.getMessage());
+        InetSocketAddress local = new InetSocketAddress("127.0.0.1", 5353);
+        InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 53);
+        when(sys.getsockname(DUP)).thenReturn(local);
+        when(sys.getpeername(DUP)).thenReturn(peer);
+
+        DatagramChannel ch = assertInstanceOf(DatagramChannel.class, inherited.get(provider));
+
+        assertSame(provider, ch.provider());
+        assertEquals(local, ch.getLocalAddress());
+        assertEquals(peer, ch.getRemoteAddress());
+        assertTrue(ch.isConnected());
+        assertTrue(ch.isBlocking());
+        verify(sys).setBlocking(DUP, false);
+        ch.close();
+        verify(sys).close(DUP);
+        verify(sys).dup3(DEV_NULL, 0, 0);
+    }
+
+    @Test
+    void anUnconnectedDatagramSocketIsBoundButNotConnected() throws Exception {
+        socket(LinuxUapi.SOCK_DGRAM, LinuxUapi.AF_INET6);
+        InetSocketAddress local = new InetSocketAddress("::", 5353);
+        when(sys.getsockname(DUP)).thenReturn(local);
+        when(sys.getpeername(DUP)).thenThrow(new ErrnoException("getpeername", Errno.ENOTCONN));
+
+        DatagramChannel ch = assertInstanceOf(DatagramChannel.class, inherited.get(provider));
+
+        assertEquals(local, ch.getLocalAddress());
+        assertFalse(ch.isConnected());
+    }
+
+    @Test
+    void aUnixDomainDatagramSocketGivesNullAsTheJdk() throws Exception {
+        socket(LinuxUapi.SOCK_DGRAM, LinuxUapi.AF_UNIX);
+        assertNull(inherited.get(provider));
         verify(sys).close(DUP);
     }
 

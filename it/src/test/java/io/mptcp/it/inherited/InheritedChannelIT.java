@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
@@ -185,6 +186,28 @@ class InheritedChannelIT {
                         + port + " remote=/127.0.0.1:" + clientPort + " mptcp=false");
                 exchange(child, client, () -> assertKernelSees(false, clientPort, port, child));
             }
+        }
+    }
+
+    /** inetd's "dgram wait" services: a bound UDP socket becomes our DatagramChannel. */
+    @Test
+    void aBoundUdpSocketBecomesOurDatagramChannel() throws Exception {
+        try (ChildJvm child = launch(true, "bind", "udp", "127.0.0.1:0")) {
+            int port = port(line(child, "INHERIT")[2]);
+            assertLine(child, "CHANNEL", OURS + "DatagramChannelImpl same=true blocking=true");
+            assertLine(child, "BOUND", "/127.0.0.1:" + port + " connected=false");
+            try (DatagramChannel client = DatagramChannel.open()) {
+                client.connect(new InetSocketAddress("127.0.0.1", port));
+                client.write(ByteBuffer.wrap("PING\n".getBytes(StandardCharsets.US_ASCII)));
+                child.awaitLine(l -> l.equals("EXCHANGED PING PONG"), STEP, "EXCHANGED");
+                ByteBuffer reply = ByteBuffer.allocate(64);
+                client.read(reply);
+                assertEquals("PONG\n", new String(reply.array(), 0, reply.position(),
+                        StandardCharsets.US_ASCII), child::describe);
+            }
+            child.awaitLine(l -> l.equals("CLOSING"), STEP, "CLOSING");
+            assertEquals(0, child.awaitExit(STEP), child::describe);
+            assertDetached(child);
         }
     }
 

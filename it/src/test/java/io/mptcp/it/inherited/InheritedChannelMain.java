@@ -3,8 +3,10 @@ package io.mptcp.it.inherited;
 import io.mptcp.nio.MptcpSocketOptions;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -22,7 +24,9 @@ import java.nio.file.Path;
  * second call returns the same channel) or {@code CHANNEL null}; for a listener
  * {@code LISTENING <local> mptcp=<MPTCP_ENABLED or n/a>} and, once a client connects,
  * {@code ACCEPTED <class> local=… remote=… mptcp=…}; for a connection
- * {@code CONNECTED local=… remote=… mptcp=…}. Then, on the connection: reads {@code PING},
+ * {@code CONNECTED local=… remote=… mptcp=…}; for a datagram socket
+ * {@code BOUND <local> connected=<bool>}, and it answers one {@code PING} datagram with
+ * {@code PONG}. Then, on the connection: reads {@code PING},
  * answers {@code PONG}, reads {@code BYE}, and closes the inherited channel. Closing it puts
  * {@code /dev/null} on descriptors 0 to 2, so what follows goes to the report file (argument 1):
  * where each descriptor then points, and {@code DONE}.
@@ -54,6 +58,10 @@ public final class InheritedChannelMain {
         } else if (ch instanceof SocketChannel connection) {
             System.out.println("CONNECTED " + describe(connection));
             exchange(connection);
+        } else if (ch instanceof DatagramChannel datagrams) {
+            System.out.println("BOUND " + datagrams.getLocalAddress() + " connected="
+                    + datagrams.isConnected());
+            answerOnePing(datagrams);
         } else {
             System.out.println("UNEXPECTED " + ch);
         }
@@ -92,6 +100,18 @@ public final class InheritedChannelMain {
         if (!line.equals(text)) {
             throw new IOException("expected " + text.strip() + ", got " + line.strip());
         }
+    }
+
+    /** Receives PING from some client and answers PONG to its address. */
+    private static void answerOnePing(DatagramChannel ch) throws IOException {
+        ByteBuffer got = ByteBuffer.allocate(64);
+        SocketAddress client = ch.receive(got);
+        String text = new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII);
+        if (!text.equals("PING\n")) {
+            throw new IOException("expected PING, got " + text.strip());
+        }
+        ch.send(ByteBuffer.wrap("PONG\n".getBytes(StandardCharsets.US_ASCII)), client);
+        System.out.println("EXCHANGED PING PONG");
     }
 
     /** Where descriptors 0, 1 and 2 point now. */
