@@ -150,9 +150,12 @@ public final class NamespaceThread implements AutoCloseable {
         try {
             for (Runnable task = tasks.take(); task != STOP; task = tasks.take()) {
                 task.run();
+                // A task cancelled by a timed-out call() was interrupted: that must not end
+                // this thread, which later tasks still need.
+                Thread.interrupted();
             }
         } catch (InterruptedException e) {
-            // Nobody interrupts this thread but the JVM at exit: just end.
+            // Only an interrupt between tasks gets here, and nothing of ours sends one: end.
         }
     }
 

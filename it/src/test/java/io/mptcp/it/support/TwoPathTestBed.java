@@ -297,6 +297,10 @@ public final class TwoPathTestBed implements AutoCloseable {
     private void setUp(Runnable midSetUp) throws IOException {
         for (NetNamespace ns : List.of(client, server)) {
             synchronized (this) {
+                // A shutdown hook may close the bed meanwhile; it then misses what comes next.
+                if (closed.get()) {
+                    throw new IllegalStateException(this + " was closed during set-up");
+                }
                 // Recorded first: a failing "add" that created the namespace anyway is cleaned.
                 created.add(ns);
             }
