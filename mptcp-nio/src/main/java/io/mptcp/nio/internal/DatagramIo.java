@@ -81,7 +81,8 @@ public final class DatagramIo {
         ByteBuffer tmp = null;
         if (!src.isDirect()) {
             tmp = DirectBufferCache.acquire(remaining);
-            tmp.put(src.duplicate()).flip();
+            // An absolute copy: no duplicate of src, so a send allocates nothing.
+            tmp.put(0, src, src.position(), remaining);
             from = tmp;
         }
         try {

@@ -83,6 +83,7 @@ final class MulticastNamespace implements AutoCloseable {
             ns.ip("addr", "add", "192.0.2.1/24", "dev", V6_DEVICE);
             ns.ip("link", "set", V6_DEVICE, "up");
             ns.ip("link", "set", "mc1", "up");
+            ns.awaitIpv6Routes();
             ns.enter();
             return ns;
         } catch (Exception | AssertionError e) {
@@ -119,6 +120,26 @@ final class MulticastNamespace implements AutoCloseable {
         if (!r.ok()) {
             throw new IOException(String.join(" ", cmd) + " failed: " + r.output());
         }
+    }
+
+    /**
+     * Waits until the kernel has set up IPv6 on {@code mc0}: it adds the link-local and the
+     * multicast route only once the veth pair has carrier, which it learns asynchronously
+     * (linkwatch), so a datagram sent right after {@code ip link set up} may find no route
+     * (ENETUNREACH).
+     */
+    private void awaitIpv6Routes() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String routes = "";
+        while (System.nanoTime() < deadline) {
+            routes = run(List.of("ip", "-n", name, "-6", "route", "show", "table", "all", "dev",
+                    V6_DEVICE)).output();
+            if (routes.contains("fe80::/64") && routes.contains("multicast ff00::/8")) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("no IPv6 routes on " + V6_DEVICE + " within 10 s: " + routes);
     }
 
     /** Moves the namespace's thread into it, through the library's own seam. */
