@@ -87,7 +87,42 @@ abstract class DatagramContract extends ChannelContract {
             DatagramChannel to) throws IOException {
         from.send(ByteBuffer.wrap(SENTINEL), toAddress);
         ByteBuffer dst = ByteBuffer.allocate(2048);
-        to.receive(dst);
+        awaitDatagram(to, dst, "the sentinel");
         assertEquals("sentinel", text(dst), "a datagram arrived that should not have");
+    }
+
+    /**
+     * Receives one datagram into {@code dst} within {@link ContractSupport#PROMPTLY}, whatever
+     * the channel's blocking mode (a non-blocking channel is polled); fails naming
+     * {@code what} if none comes.
+     */
+    static SocketAddress awaitDatagram(DatagramChannel ch, ByteBuffer dst, String what)
+            throws IOException {
+        if (ch.isBlocking()) {
+            return ch.receive(dst);
+        }
+        long deadline = System.nanoTime() + ContractSupport.PROMPTLY.toNanos();
+        do {
+            SocketAddress sender = ch.receive(dst);
+            if (sender != null) {
+                return sender;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("waiting for " + what);
+            }
+        } while (System.nanoTime() < deadline);
+        fail(what + " did not arrive within " + ContractSupport.PROMPTLY);
+        throw new AssertionError("unreachable");
+    }
+
+    /** As {@link #receiveFrom}, through {@link #awaitDatagram}: names what did not arrive. */
+    static String awaitFrom(DatagramChannel ch, SocketAddress expectedSender, String what)
+            throws IOException {
+        ByteBuffer dst = ByteBuffer.allocate(2048);
+        assertEquals(expectedSender, awaitDatagram(ch, dst, what), "sender of " + what);
+        return text(dst);
     }
 }

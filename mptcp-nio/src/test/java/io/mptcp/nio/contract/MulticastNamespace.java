@@ -74,6 +74,7 @@ final class MulticastNamespace implements AutoCloseable {
             ns.ip("route", "add", "224.0.0.0/4", "dev", "lo");
             ns.ip("link", "add", V6_DEVICE, "type", "veth", "peer", "name", "mc1");
             ns.ip("link", "set", V6_DEVICE, "addrgenmode", "none");
+            ns.ip("link", "set", "mc1", "addrgenmode", "none");
             ns.ip("-6", "addr", "add", V6_SOURCE + "/64", "dev", V6_DEVICE, "nodad");
             ns.ip("-6", "addr", "add", V6_OTHER + "/64", "dev", V6_DEVICE, "nodad");
             // The JDK finds interfaces for NetworkInterface by their IPv4 addresses (ioctl on
@@ -123,10 +124,12 @@ final class MulticastNamespace implements AutoCloseable {
     }
 
     /**
-     * Waits until the kernel has set up IPv6 on {@code mc0}: it adds the link-local and the
+     * Waits until the kernel has set up IPv6 on {@code mc0}. It adds the link-local and the
      * multicast route only once the veth pair has carrier, which it learns asynchronously
-     * (linkwatch), so a datagram sent right after {@code ip link set up} may find no route
-     * (ENETUNREACH).
+     * (linkwatch): a datagram sent before finds no route (ENETUNREACH). And it adds the local
+     * route of each address when the address's duplicate address detection completes, in a
+     * work queue, even with {@code nodad}: the address can already be bound while a datagram
+     * to it still goes out on the wire and is lost (neighbour discovery fails).
      */
     private void awaitIpv6Routes() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -134,7 +137,9 @@ final class MulticastNamespace implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             routes = run(List.of("ip", "-n", name, "-6", "route", "show", "table", "all", "dev",
                     V6_DEVICE)).output();
-            if (routes.contains("fe80::/64") && routes.contains("multicast ff00::/8")) {
+            if (routes.contains("fe80::/64") && routes.contains("multicast ff00::/8")
+                    && routes.contains("local " + V6_SOURCE + " ")
+                    && routes.contains("local " + V6_OTHER + " ")) {
                 return;
             }
             Thread.sleep(20);
