@@ -63,7 +63,9 @@ public final class FdIo {
         }
         ByteBuffer tmp = DirectBufferCache.acquire(remaining);
         try {
-            tmp.put(src.duplicate()).flip();
+            // An absolute copy (position 0, limit remaining as acquired): no duplicate of src,
+            // so a heap write allocates nothing.
+            tmp.put(0, src, src.position(), remaining);
             int n = sys.write(fd, tmp);
             if (n > 0) {
                 src.position(src.position() + n);
@@ -151,7 +153,7 @@ public final class FdIo {
                 if (!b.isDirect()) {
                     native_ = DirectBufferCache.acquire(rem);
                     if (forWrite) {
-                        native_.put(b.duplicate()).flip();
+                        native_.put(0, b, b.position(), rem);
                     }
                     iov.shadowed = true;
                 }
