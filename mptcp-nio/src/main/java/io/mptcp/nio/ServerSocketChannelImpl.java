@@ -16,7 +16,6 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.channels.AsynchronousCloseException;
 import java.util.Map;
 import java.util.Set;
 
@@ -48,7 +47,8 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
         this.family = family;
         this.strict = strict;
         this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
-        this.listener = new ListeningSocket(new Owner(), sys, fd, new InetStreamFamily(family));
+        ChannelOwner owner = new ChannelOwner(this, this::begin, this::end);
+        this.listener = new ListeningSocket(owner, sys, fd, new InetStreamFamily(family));
     }
 
     static ServerSocketChannelImpl open(MptcpSelectorProvider provider,
@@ -80,39 +80,6 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
                 new ServerSocketChannelImpl(provider, sys, fd, family, 0, strict);
         ssc.listener.bound(local);
         return ssc;
-    }
-
-    /** The state machine's view of this channel. */
-    private final class Owner implements StreamSocketState.Owner {
-        @Override
-        public boolean isOpen() {
-            return ServerSocketChannelImpl.this.isOpen();
-        }
-
-        @Override
-        public boolean isBlocking() {
-            return ServerSocketChannelImpl.this.isBlocking();
-        }
-
-        @Override
-        public boolean isRegistered() {
-            return ServerSocketChannelImpl.this.isRegistered();
-        }
-
-        @Override
-        public void begin() {
-            ServerSocketChannelImpl.this.begin();
-        }
-
-        @Override
-        public void end(boolean completed) throws AsynchronousCloseException {
-            ServerSocketChannelImpl.this.end(completed);
-        }
-
-        @Override
-        public void close() throws IOException {
-            ServerSocketChannelImpl.this.close();
-        }
     }
 
     /** The shared state machine (for inherited channels). */

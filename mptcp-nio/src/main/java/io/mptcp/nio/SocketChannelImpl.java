@@ -18,7 +18,6 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -52,7 +51,8 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         this.sys = sys;
         this.family = family;
         this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
-        this.socket = new StreamSocket(new Owner(), sys, fd, new InetStreamFamily(family),
+        ChannelOwner owner = new ChannelOwner(this, this::begin, this::end);
+        this.socket = new StreamSocket(owner, sys, fd, new InetStreamFamily(family),
                 options);
         this.mptcp = new MptcpIntrospection(sys, fd, options);
     }
@@ -77,39 +77,6 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
         SocketChannelImpl sc = new SocketChannelImpl(provider, sys, fd, family, 0, strict);
         sc.socket.connected(local, remote);
         return sc;
-    }
-
-    /** The state machine's view of this channel. */
-    private final class Owner implements StreamSocketState.Owner {
-        @Override
-        public boolean isOpen() {
-            return SocketChannelImpl.this.isOpen();
-        }
-
-        @Override
-        public boolean isBlocking() {
-            return SocketChannelImpl.this.isBlocking();
-        }
-
-        @Override
-        public boolean isRegistered() {
-            return SocketChannelImpl.this.isRegistered();
-        }
-
-        @Override
-        public void begin() {
-            SocketChannelImpl.this.begin();
-        }
-
-        @Override
-        public void end(boolean completed) throws AsynchronousCloseException {
-            SocketChannelImpl.this.end(completed);
-        }
-
-        @Override
-        public void close() throws IOException {
-            SocketChannelImpl.this.close();
-        }
     }
 
     /** The shared state machine (for inherited channels and tests). */

@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
@@ -41,7 +40,8 @@ final class UnixServerSocketChannelImpl extends ServerSocketChannel implements N
         this.provider = provider;
         this.sys = sys;
         this.options = new NativeSocketOptions(sys, fd, LinuxUapi.AF_UNIX, false, 0);
-        this.listener = new ListeningSocket(new Owner(), sys, fd, UnixStreamFamily.INSTANCE);
+        ChannelOwner owner = new ChannelOwner(this, this::begin, this::end);
+        this.listener = new ListeningSocket(owner, sys, fd, UnixStreamFamily.INSTANCE);
     }
 
     /** A new unbound channel. */
@@ -62,39 +62,6 @@ final class UnixServerSocketChannelImpl extends ServerSocketChannel implements N
         UnixServerSocketChannelImpl ssc = new UnixServerSocketChannelImpl(provider, sys, fd);
         ssc.listener.bound(local);
         return ssc;
-    }
-
-    /** The state machine's view of this channel. */
-    private final class Owner implements StreamSocketState.Owner {
-        @Override
-        public boolean isOpen() {
-            return UnixServerSocketChannelImpl.this.isOpen();
-        }
-
-        @Override
-        public boolean isBlocking() {
-            return UnixServerSocketChannelImpl.this.isBlocking();
-        }
-
-        @Override
-        public boolean isRegistered() {
-            return UnixServerSocketChannelImpl.this.isRegistered();
-        }
-
-        @Override
-        public void begin() {
-            UnixServerSocketChannelImpl.this.begin();
-        }
-
-        @Override
-        public void end(boolean completed) throws AsynchronousCloseException {
-            UnixServerSocketChannelImpl.this.end(completed);
-        }
-
-        @Override
-        public void close() throws IOException {
-            UnixServerSocketChannelImpl.this.close();
-        }
     }
 
     /** The shared state machine (for inherited channels). */

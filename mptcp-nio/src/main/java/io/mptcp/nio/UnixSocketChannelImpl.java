@@ -12,7 +12,6 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
@@ -39,7 +38,8 @@ final class UnixSocketChannelImpl extends SocketChannel implements NativeChannel
         super(provider);
         this.sys = sys;
         this.options = new NativeSocketOptions(sys, fd, LinuxUapi.AF_UNIX, false, 0);
-        this.socket = new StreamSocket(new Owner(), sys, fd, UnixStreamFamily.INSTANCE, options);
+        ChannelOwner owner = new ChannelOwner(this, this::begin, this::end);
+        this.socket = new StreamSocket(owner, sys, fd, UnixStreamFamily.INSTANCE, options);
     }
 
     /** A new unconnected channel. */
@@ -63,39 +63,6 @@ final class UnixSocketChannelImpl extends SocketChannel implements NativeChannel
         UnixSocketChannelImpl sc = new UnixSocketChannelImpl(provider, sys, fd);
         sc.socket.connected(local, remote);
         return sc;
-    }
-
-    /** The state machine's view of this channel. */
-    private final class Owner implements StreamSocketState.Owner {
-        @Override
-        public boolean isOpen() {
-            return UnixSocketChannelImpl.this.isOpen();
-        }
-
-        @Override
-        public boolean isBlocking() {
-            return UnixSocketChannelImpl.this.isBlocking();
-        }
-
-        @Override
-        public boolean isRegistered() {
-            return UnixSocketChannelImpl.this.isRegistered();
-        }
-
-        @Override
-        public void begin() {
-            UnixSocketChannelImpl.this.begin();
-        }
-
-        @Override
-        public void end(boolean completed) throws AsynchronousCloseException {
-            UnixSocketChannelImpl.this.end(completed);
-        }
-
-        @Override
-        public void close() throws IOException {
-            UnixSocketChannelImpl.this.close();
-        }
     }
 
     /** The shared state machine (for inherited channels). */
