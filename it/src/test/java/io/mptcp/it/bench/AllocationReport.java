@@ -41,6 +41,9 @@ final class AllocationReport {
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT);
         if (smoke) {
+            // JMH refuses to start while another JMH run holds /tmp/jmh.lock (a benchmark on
+            // the same machine); a smoke run measures nothing, so it need not wait or fail.
+            System.setProperty("jmh.ignoreLock", "true");
             options.warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
                     .measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
         }
