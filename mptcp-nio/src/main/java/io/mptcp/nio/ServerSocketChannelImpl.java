@@ -170,8 +170,8 @@ final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements 
         if (listener.localAddress() != null) {
             throw SocketOptions.tooLateToSwitch(wanted, "bound");
         }
-        ProtocolSwitch.replace(sys, provider.sockets(), listener.fd(), family, wanted, options);
-        registeredKeys.descriptorReplaced();
+        ProtocolSwitch.replace(sys, provider.sockets(), listener.fd(), family, wanted, options,
+                registeredKeys::descriptorReplaced);
     }
 
     @Override

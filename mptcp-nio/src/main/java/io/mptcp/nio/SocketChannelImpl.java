@@ -302,8 +302,7 @@ final class SocketChannelImpl extends MptcpSocketChannel implements NativeChanne
                 throw SocketOptions.tooLateToSwitch(wanted, usedAs);
             }
             ProtocolSwitch.replace(sys, provider.sockets(), socket.fd(), family, wanted,
-                    options);
-            registeredKeys.descriptorReplaced();
+                    options, registeredKeys::descriptorReplaced);
             return null;
         });
     }

@@ -31,15 +31,18 @@ public final class ProtocolSwitch {
      *
      * @param af the socket's family, {@code AF_INET} or {@code AF_INET6}
      * @param options the options of the socket at {@code fd}; they describe the new one after
+     * @param replaced run as soon as {@code fd} names the new socket (the channel has its
+     *     selectors register it again), before anything else can fail
      */
     public static void replace(LinuxSyscalls sys, InetSockets sockets, int fd, int af,
-            boolean mptcp, NativeSocketOptions options) throws IOException {
+            boolean mptcp, NativeSocketOptions options, Runnable replaced) throws IOException {
         InetSockets.OpenedSocket fresh = sockets.openExactly(sys, af, mptcp);
         int protocol = mptcp ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
         try {
             NativeSocketOptions replayed = options.replayOn(fresh.fd(), protocol);
             sys.dup3(fresh.fd(), fd, LinuxUapi.O_CLOEXEC);
             options.adopt(replayed);
+            replaced.run();
         } catch (ErrnoException e) {
             InetSockets.closeQuietly(sys, fresh.fd(), e);
             throw NioExceptions.socket(e);
@@ -50,7 +53,7 @@ public final class ProtocolSwitch {
         try {
             sys.close(fresh.fd());
         } catch (ErrnoException e) {
-            // The switch is done: fd holds the new socket; only a spare number could leak.
+            // The switch is done and the selectors know: only the spare number could leak.
             throw NioExceptions.socket(e);
         }
     }
