@@ -120,9 +120,10 @@ public final class BenchMain {
         }
     }
 
-    private static int percentile(int n, double p) {
+    /** The index of the {@code p} quantile in {@code n} sorted samples (nearest rank). */
+    static int percentile(int n, double p) {
         if (n == 0) {
-            throw new IllegalStateException("no round trip was measured");
+            throw new IllegalStateException("no sample was measured");
         }
         return (int) Math.ceil(p * n) - 1;
     }

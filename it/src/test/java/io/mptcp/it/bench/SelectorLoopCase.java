@@ -160,8 +160,8 @@ final class SelectorLoopCase {
                 + " round_cpu_us=%.2f round_mean_us=%.2f round_p50_us=%.2f round_p99_us=%.2f"
                 + " setup_seconds=%.2f verified=%s", connections, active, n, cpuMean / 1e3,
                 Arrays.stream(wall, 0, n).average().orElseThrow() / 1e3,
-                wall[(int) Math.ceil(0.5 * n) - 1] / 1e3, wall[(int) Math.ceil(0.99 * n) - 1] / 1e3,
-                setupSeconds, verify);
+                wall[BenchMain.percentile(n, 0.50)] / 1e3,
+                wall[BenchMain.percentile(n, 0.99)] / 1e3, setupSeconds, verify);
     }
 
     private void check(ByteBuffer message, long round, int client) throws IOException {

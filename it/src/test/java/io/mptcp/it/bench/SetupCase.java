@@ -56,8 +56,8 @@ final class SetupCase {
             double seconds = runNs / 1e9;
             Arrays.sort(samples, 0, n);
             return String.format(Locale.ROOT, "connections=%d per_second=%.0f p50_us=%.1f"
-                    + " p99_us=%.1f", n, n / seconds, samples[(int) Math.ceil(0.5 * n) - 1] / 1e3,
-                    samples[(int) Math.ceil(0.99 * n) - 1] / 1e3);
+                    + " p99_us=%.1f", n, n / seconds, samples[BenchMain.percentile(n, 0.50)] / 1e3,
+                    samples[BenchMain.percentile(n, 0.99)] / 1e3);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.mptcp.it.multipath;
 
 import io.mptcp.it.support.TwoPathTestBed;
 import io.mptcp.nio.MptcpSelectorProvider;
+import io.mptcp.nio.MptcpSocketOptions;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,14 +32,42 @@ final class Connected implements AutoCloseable {
     }
 
     static Connected open(TwoPathTestBed bed, MptcpSelectorProvider provider) throws Exception {
-        ServerSocketChannel listener = bed.server().call(() ->
-                provider.openServerSocketChannel(StandardProtocolFamily.INET)
-                        .bind(bed.serverBindAddress(0)));
+        return open(bed, provider, null);
+    }
+
+    /**
+     * As {@link #open(TwoPathTestBed, MptcpSelectorProvider)}, with {@code MPTCP_ENABLED} set
+     * to {@code mptcp} on both ends before bind and connect; null leaves the provider's mode.
+     */
+    static Connected open(TwoPathTestBed bed, MptcpSelectorProvider provider, Boolean mptcp)
+            throws Exception {
+        ServerSocketChannel listener = bed.server().call(() -> {
+            ServerSocketChannel l = provider.openServerSocketChannel(StandardProtocolFamily.INET);
+            try {
+                if (mptcp != null) {
+                    l.setOption(MptcpSocketOptions.MPTCP_ENABLED, mptcp);
+                }
+                return l.bind(bed.serverBindAddress(0));
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(l, e);
+                throw e;
+            }
+        });
         SocketChannel client = null;
         try {
             int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            client = bed.client().call(() ->
-                    provider.openSocketChannel(StandardProtocolFamily.INET));
+            client = bed.client().call(() -> {
+                SocketChannel c = provider.openSocketChannel(StandardProtocolFamily.INET);
+                try {
+                    if (mptcp != null) {
+                        c.setOption(MptcpSocketOptions.MPTCP_ENABLED, mptcp);
+                    }
+                    return c;
+                } catch (IOException | RuntimeException e) {
+                    closeQuietly(c, e);
+                    throw e;
+                }
+            });
             client.connect(bed.serverAddress(port));
             SocketChannel server = listener.accept();
             return new Connected(listener, client, server, port);

@@ -9,10 +9,6 @@ import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.MptcpSocketOptions;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +112,7 @@ public final class MultipathBench {
     /** A client-to-server transfer; returns bit/s and leaves what arrived in {@code got[0]}. */
     private double transfer(TwoPathTestBed bed, boolean mptcp, long bytes, Bulk.Received[] got)
             throws Exception {
-        try (Pair p = open(bed, mptcp)) {
+        try (Connected p = Connected.open(bed, provider, mptcp)) {
             if (p.client.getOption(MptcpSocketOptions.MPTCP_ENABLED) != mptcp) {
                 throw new IOException("MPTCP_ENABLED is not " + mptcp + " on the client");
             }
@@ -141,7 +137,7 @@ public final class MultipathBench {
                 ns.setSysctl("net.ipv4.tcp_retries2=3");
             }
             Link dead = bed.link(failing);
-            try (Pair p = open(bed, true)) {
+            try (Connected p = Connected.open(bed, provider)) {
                 Subflows.await(p.client, l -> l.size() == 2, DEADLINE, "two subflows",
                         bed::describeMptcp);
                 AtomicLong serverGot = new AtomicLong();
@@ -166,38 +162,6 @@ public final class MultipathBench {
                 double stallMs = Math.max(s.longestGapAfterNanos(failedAt),
                         c.longestGapAfterNanos(failedAt)) / 1e6;
                 return new double[] {stallMs, lost};
-            }
-        }
-    }
-
-    /** A connection over link 1 of mptcp-nio channels, MPTCP or plain TCP on both ends. */
-    private Pair open(TwoPathTestBed bed, boolean mptcp) throws Exception {
-        ServerSocketChannel listener = bed.server().call(() -> {
-            ServerSocketChannel l = provider.openServerSocketChannel(StandardProtocolFamily.INET);
-            l.setOption(MptcpSocketOptions.MPTCP_ENABLED, mptcp);
-            return l.bind(bed.serverBindAddress(0));
-        });
-        try {
-            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            SocketChannel client = bed.client().call(() -> {
-                SocketChannel c = provider.openSocketChannel(StandardProtocolFamily.INET);
-                c.setOption(MptcpSocketOptions.MPTCP_ENABLED, mptcp);
-                return c;
-            });
-            client.connect(bed.serverAddress(port));
-            return new Pair(listener, client, listener.accept());
-        } catch (Exception e) {
-            listener.close();
-            throw e;
-        }
-    }
-
-    private record Pair(ServerSocketChannel listener, SocketChannel client, SocketChannel server)
-            implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            try (listener; client; server) {
-                // closes all three
             }
         }
     }
