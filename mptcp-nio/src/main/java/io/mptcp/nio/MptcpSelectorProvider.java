@@ -1,8 +1,8 @@
 package io.mptcp.nio;
 
 import io.mptcp.ffi.LinuxSyscalls;
-import io.mptcp.nio.internal.InetSockets;
-import io.mptcp.nio.internal.MptcpPolicy;
+import io.mptcp.nio.internal.ChannelFactory;
+import io.mptcp.nio.internal.net.MptcpPolicy;
 
 import java.io.IOException;
 import java.net.ProtocolFamily;
@@ -36,9 +36,8 @@ import java.util.Objects;
  */
 public final class MptcpSelectorProvider extends SelectorProvider {
 
-    private final LinuxSyscalls fixedSyscalls;
-    private final MptcpPolicy fixedPolicy;
-    private final InetSockets sockets = new InetSockets();
+    // Everything the implementation needs from its provider, kept out of the public API.
+    private final ChannelFactory context;
 
     /**
      * The provider as the JDK creates it from the system property. Native access is set up at
@@ -50,42 +49,22 @@ public final class MptcpSelectorProvider extends SelectorProvider {
 
     /** For tests: a given (usually mocked) native seam and policy. */
     MptcpSelectorProvider(LinuxSyscalls syscalls, MptcpPolicy policy) {
-        this.fixedSyscalls = syscalls;
-        this.fixedPolicy = policy;
-    }
-
-    /** The native seam, loaded at first use; the failure, if any, says what to fix. */
-    LinuxSyscalls syscalls() throws IOException {
-        return fixedSyscalls != null ? fixedSyscalls : LinuxSyscalls.system();
-    }
-
-    /**
-     * The MPTCP policy, read from the system properties each time a socket is opened, so that a
-     * change applies to the sockets opened after it (reading two properties costs nothing next
-     * to socket(2)).
-     */
-    MptcpPolicy policy() {
-        return fixedPolicy != null ? fixedPolicy : MptcpPolicy.fromSystemProperties();
-    }
-
-    /** Opens sockets under the policy; remembers what the kernel refused. */
-    InetSockets sockets() {
-        return sockets;
+        this.context = new ChannelFactory(this, syscalls, policy);
     }
 
     @Override
     public AbstractSelector openSelector() throws IOException {
-        return new EpollSelector(this, syscalls());
+        return context.openSelector();
     }
 
     @Override
     public Pipe openPipe() throws IOException {
-        return new PipeImpl(this, syscalls());
+        return context.openPipe();
     }
 
     @Override
     public MptcpSocketChannel openSocketChannel() throws IOException {
-        return SocketChannelImpl.open(this, null);
+        return context.openSocketChannel(null);
     }
 
     /**
@@ -95,14 +74,14 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
         if (isUnix(family, "openSocketChannel")) {
-            return UnixSocketChannelImpl.open(this);
+            return context.openUnixSocketChannel();
         }
-        return SocketChannelImpl.open(this, (StandardProtocolFamily) family);
+        return context.openSocketChannel((StandardProtocolFamily) family);
     }
 
     @Override
     public MptcpServerSocketChannel openServerSocketChannel() throws IOException {
-        return ServerSocketChannelImpl.open(this, null);
+        return context.openServerSocketChannel(null);
     }
 
     /**
@@ -113,9 +92,9 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family)
             throws IOException {
         if (isUnix(family, "openServerSocketChannel")) {
-            return UnixServerSocketChannelImpl.open(this);
+            return context.openUnixServerSocketChannel();
         }
-        return ServerSocketChannelImpl.open(this, (StandardProtocolFamily) family);
+        return context.openServerSocketChannel((StandardProtocolFamily) family);
     }
 
     /**
@@ -124,7 +103,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public DatagramChannel openDatagramChannel() throws IOException {
-        return DatagramChannelImpl.open(this, null);
+        return context.openDatagramChannel(null);
     }
 
     /**
@@ -136,7 +115,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
         Objects.requireNonNull(family, "family");
         if (family == StandardProtocolFamily.INET || family == StandardProtocolFamily.INET6) {
-            return DatagramChannelImpl.open(this, (StandardProtocolFamily) family);
+            return context.openDatagramChannel((StandardProtocolFamily) family);
         }
         throw new UnsupportedOperationException("Protocol family not supported: "
                 + "MptcpSelectorProvider.openDatagramChannel(" + family + "); datagram channels"
@@ -156,7 +135,7 @@ public final class MptcpSelectorProvider extends SelectorProvider {
      */
     @Override
     public Channel inheritedChannel() throws IOException {
-        return InheritedChannels.SYSTEM.get(this);
+        return context.inheritedChannel();
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.mptcp.nio;
 
-import java.nio.channels.ServerSocketChannel;
 import java.io.IOException;
 import java.net.SocketOption;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Map;
 
@@ -11,10 +11,15 @@ import java.util.Map;
  * not possible. It accepts MPTCP and plain TCP clients alike; each accepted channel is a
  * {@link MptcpSocketChannel} whose {@link MptcpSocketOptions} tell which it is.
  */
-public abstract sealed class MptcpServerSocketChannel extends ServerSocketChannel
-        permits ServerSocketChannelImpl {
+public abstract class MptcpServerSocketChannel extends ServerSocketChannel {
 
-    MptcpServerSocketChannel(SelectorProvider provider) {
+    /**
+     * For this library's implementation. Like any {@code ServerSocketChannel} subclass, one made
+     * elsewhere cannot register with this provider's selectors.
+     *
+     * @param provider the provider that created the channel
+     */
+    protected MptcpServerSocketChannel(SelectorProvider provider) {
         super(provider);
     }
 

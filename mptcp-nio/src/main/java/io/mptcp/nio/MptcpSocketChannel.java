@@ -1,9 +1,9 @@
 package io.mptcp.nio;
 
 import java.io.IOException;
+import java.net.SocketOption;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
-import java.net.SocketOption;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,10 +17,15 @@ import java.util.Map;
  * <p>It behaves exactly like the JDK's socket channel; the MPTCP state is read through
  * {@link #getOption} with the keys of {@link MptcpSocketOptions}.
  */
-public abstract sealed class MptcpSocketChannel extends SocketChannel
-        permits SocketChannelImpl {
+public abstract class MptcpSocketChannel extends SocketChannel {
 
-    MptcpSocketChannel(SelectorProvider provider) {
+    /**
+     * For this library's implementation. Like any {@code SocketChannel} subclass, one made
+     * elsewhere cannot register with this provider's selectors.
+     *
+     * @param provider the provider that created the channel
+     */
+    protected MptcpSocketChannel(SelectorProvider provider) {
         super(provider);
     }
 
@@ -68,7 +73,7 @@ public abstract sealed class MptcpSocketChannel extends SocketChannel
         }
     }
 
-    static void checkTransfer(Path file, long position, long count) {
+    protected static void checkTransfer(Path file, long position, long count) {
         java.util.Objects.requireNonNull(file, "file");
         if (position < 0) {
             throw new IllegalArgumentException("transferFrom: position " + position

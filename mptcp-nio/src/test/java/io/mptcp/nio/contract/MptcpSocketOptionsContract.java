@@ -1,18 +1,15 @@
 package io.mptcp.nio.contract;
 
-import static io.mptcp.nio.MptcpSocketOptions.MPTCP_ENABLED;
-import static io.mptcp.nio.MptcpSocketOptions.MPTCP_INFO;
-import static io.mptcp.nio.MptcpSocketOptions.MPTCP_SUBFLOWS;
-import static io.mptcp.nio.MptcpSocketOptions.MPTCP_TOKEN;
-import static io.mptcp.nio.contract.ContractSupport.loopback;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.mptcp.nio.MptcpInfo;
+import io.mptcp.nio.MptcpServerSocketChannel;
+import io.mptcp.nio.MptcpSocketChannel;
+import io.mptcp.nio.MptcpToken;
+import io.mptcp.nio.Subflow;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -35,17 +32,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import io.mptcp.nio.MptcpInfo;
-import io.mptcp.nio.MptcpServerSocketChannel;
-import io.mptcp.nio.MptcpSocketChannel;
-import io.mptcp.nio.MptcpToken;
-import io.mptcp.nio.Subflow;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_ENABLED;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_INFO;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_SUBFLOWS;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_TOKEN;
+import static io.mptcp.nio.contract.ContractSupport.loopback;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Case 8, our provider only: the options every socket option suite checks, plus

@@ -1,5 +1,9 @@
 package io.mptcp.nio.contract;
 
+import io.mptcp.nio.MptcpSelectorProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
 import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.nio.channels.DatagramChannel;
@@ -14,11 +18,6 @@ import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-
-import io.mptcp.nio.MptcpSelectorProvider;
 
 /** The providers the suites run against, and the system-property modes of ours. */
 final class Providers {

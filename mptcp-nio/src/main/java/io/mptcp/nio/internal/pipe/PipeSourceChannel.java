@@ -1,0 +1,133 @@
+package io.mptcp.nio.internal.pipe;
+
+import io.mptcp.ffi.ErrnoException;
+import io.mptcp.ffi.IoStatus;
+import io.mptcp.nio.internal.fd.FdIo;
+import io.mptcp.nio.internal.fd.NativeFd;
+import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.select.NativeChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static io.mptcp.ffi.LinuxUapi.EPOLLERR;
+import static io.mptcp.ffi.LinuxUapi.EPOLLHUP;
+import static io.mptcp.ffi.LinuxUapi.EPOLLIN;
+import static io.mptcp.ffi.LinuxUapi.POLLIN;
+
+/**
+ * The read end of a {@link PipeImpl}, as the JDK's {@code SourceChannelImpl}.
+ *
+ * <p>The descriptor is always non-blocking; in blocking mode a read that would block parks in
+ * poll(2) until the pipe is readable or the channel is closed.
+ *
+ * <p>Close is two-phase ({@link PipeDescriptor}): the descriptor is released once no read
+ * uses it and no selector holds the channel.
+ */
+final class PipeSourceChannel extends Pipe.SourceChannel implements NativeChannel {
+    // Held by the reading thread for the whole read, and by whoever must wait for it to end.
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final PipeDescriptor fd;
+
+    PipeSourceChannel(SelectorProvider provider, NativeFd fd) {
+        super(provider);
+        this.fd = new PipeDescriptor(this, fd, readLock);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        return (int) read(dst, null, 0, 0);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        return read(null, dsts, offset, length);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return read(dsts, 0, dsts.length);
+    }
+
+    /** Reads into {@code dst}, or when it is null into {@code dsts[offset..offset+length)}. */
+    private long read(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length)
+            throws IOException {
+        readLock.lock();
+        try {
+            fd.ensureOpen();
+            boolean blocking = isBlocking();
+            long n = 0;
+            try {
+                if (blocking) {
+                    // Thread.interrupt now closes the channel.
+                    begin();
+                    fd.beginBlocking();
+                }
+                n = readOnce(dst, dsts, offset, length);
+                while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
+                    fd.park(POLLIN);
+                    n = readOnce(dst, dsts, offset, length);
+                }
+            } catch (ErrnoException e) {
+                throw NioExceptions.io(e);
+            } finally {
+                if (blocking) {
+                    fd.endBlocking();
+                    // Throws ClosedByInterruptException or AsynchronousCloseException if the
+                    // channel was closed under this read before it got data.
+                    end(n > 0);
+                }
+            }
+            return n == IoStatus.UNAVAILABLE ? 0 : n;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private long readOnce(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length)
+            throws ErrnoException {
+        return dst != null
+                ? FdIo.read(fd.sys(), fd.fdVal(), dst)
+                : FdIo.read(fd.sys(), fd.fdVal(), dsts, offset, length);
+    }
+
+    @Override
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        fd.configureBlocking();
+    }
+
+    @Override
+    protected void implCloseSelectableChannel() throws IOException {
+        fd.close();
+    }
+
+    @Override
+    public void kill() throws IOException {
+        fd.kill();
+    }
+
+    @Override
+    public int fdVal() {
+        return fd.fdVal();
+    }
+
+    @Override
+    public int translateInterestOps(int ops) {
+        return (ops & SelectionKey.OP_READ) != 0 ? EPOLLIN : 0;
+    }
+
+    @Override
+    public int translateReadyOps(int events, int interestOps) {
+        if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
+            return interestOps;
+        }
+        return (events & EPOLLIN) != 0 ? interestOps & SelectionKey.OP_READ : 0;
+    }
+}

@@ -1,0 +1,367 @@
+package io.mptcp.nio.internal.stream;
+
+import io.mptcp.ffi.Errno;
+import io.mptcp.ffi.ErrnoException;
+import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.nio.MptcpSocketChannel;
+import io.mptcp.nio.MptcpSocketOptions;
+import io.mptcp.nio.internal.ChannelFactory;
+import io.mptcp.nio.internal.fd.FileSource;
+import io.mptcp.nio.internal.net.InetSockets;
+import io.mptcp.nio.internal.net.MptcpPolicy;
+import io.mptcp.nio.internal.net.ProtocolSwitch;
+import io.mptcp.nio.internal.options.MptcpIntrospection;
+import io.mptcp.nio.internal.options.NativeSocketOptions;
+import io.mptcp.nio.internal.options.SocketOptions;
+import io.mptcp.nio.internal.select.NativeChannel;
+import io.mptcp.nio.internal.select.RegisteredKeys;
+import io.mptcp.nio.internal.select.SelectionKeyImpl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The INET socket channel: the JDK's {@code SocketChannelImpl} over an MPTCP (or TCP)
+ * descriptor. The state machine is {@link StreamSocket}'s (shared with the UNIX-domain
+ * channel); this class adds what only INET sockets have: the MPTCP options and state, the
+ * {@link Socket} adaptor, and urgent data.
+ */
+public final class SocketChannelImpl extends MptcpSocketChannel implements NativeChannel {
+    private final ChannelFactory provider;
+    private final LinuxSyscalls sys;
+    private final int family;
+    private final StreamSocket socket;
+    private final NativeSocketOptions options;
+    private final MptcpIntrospection mptcp;
+
+    // Guarded by socket.stateLock.
+    private Socket adaptor;
+    // Guarded by socket.stateLock: keys to re-register if the protocol is switched before
+    // connect.
+    private final RegisteredKeys registeredKeys = new RegisteredKeys();
+
+    private SocketChannelImpl(ChannelFactory provider, LinuxSyscalls sys, int fd,
+            int family, int protocol, boolean strict) {
+        super(provider.provider());
+        this.provider = provider;
+        this.sys = sys;
+        this.family = family;
+        this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
+        ChannelOwner owner = new ChannelOwner(this, this::begin, this::end);
+        this.socket = new StreamSocket(owner, sys, fd, new InetStreamFamily(family),
+                options);
+        this.mptcp = new MptcpIntrospection(sys, fd, options);
+    }
+
+    /** A new unconnected channel: MPTCP or TCP as the provider's policy says. */
+    public static SocketChannelImpl open(ChannelFactory provider, StandardProtocolFamily family)
+            throws IOException {
+        LinuxSyscalls sys = provider.syscalls();
+        MptcpPolicy policy = provider.policy();
+        InetSockets.OpenedSocket s = provider.sockets().openStream(sys, policy, family, false);
+        int protocol = s.mptcp() ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
+        return new SocketChannelImpl(provider, sys, s.fd(), s.family(), protocol, policy.strict());
+    }
+
+    /**
+     * The channel of a connection that already exists (accepted, or inherited), its descriptor
+     * in blocking mode; MPTCP or TCP as it is, read from the kernel when first needed. Starts
+     * in blocking mode, as the JDK's accepted channels do.
+     */
+    public static SocketChannelImpl connected(ChannelFactory provider, LinuxSyscalls sys,
+            int fd, int family, SocketAddress local, SocketAddress remote, boolean strict) {
+        SocketChannelImpl sc = new SocketChannelImpl(provider, sys, fd, family, 0, strict);
+        sc.socket.connected(local, remote);
+        return sc;
+    }
+
+    /** The shared state machine (for inherited channels and tests). */
+    public StreamSocket streamSocket() {
+        return socket;
+    }
+
+    // ---- reading and writing --------------------------------------------------------------
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        return (int) socket.read(dst, null, 0, 0, false, 0);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        return socket.read(null, dsts, offset, length, false, 0);
+    }
+
+    /**
+     * Read for the socket adaptor's input stream: blocking mode only, with a timeout
+     * ({@code nanos} 0 waits without limit).
+     */
+    int blockingRead(byte[] b, int off, int len, long nanos) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        return (int) socket.read(ByteBuffer.wrap(b, off, len), null, 0, 0, true, nanos);
+    }
+
+    /** Bytes readable now, for the adaptor's {@code InputStream.available()}. */
+    int available() throws IOException {
+        return socket.available();
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        return (int) socket.write(src, null, 0, 0, false);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        return socket.write(null, srcs, offset, length, false);
+    }
+
+    @Override
+    public long transferFrom(Path file, long position, long count) throws IOException {
+        checkTransfer(file, position, count);
+        if (!FileSource.isNative(file)) {
+            return super.transferFrom(file, position, count);
+        }
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+        try (FileSource src = FileSource.open(sys, file)) {
+            return socket.sendFile(src.fd(), position, count);
+        }
+    }
+
+    /** Write for the socket adaptor's output stream: blocking mode only, all bytes. */
+    void blockingWriteFully(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len > 0) {
+            socket.write(ByteBuffer.wrap(b, off, len), null, 0, 0, true);
+        }
+    }
+
+    /** {@code Socket.sendUrgentData}: one byte with {@code MSG_OOB}; 0 if the buffer is full. */
+    int sendOutOfBandData(byte data) throws IOException {
+        try {
+            return socket.sendUrgentByte(data);
+        } catch (IOException e) {
+            if (e.getCause() instanceof ErrnoException errno
+                    && errno.errno() == Errno.EOPNOTSUPP && options.isMptcpSocket()) {
+                SocketException x = new SocketException("sendUrgentData: MPTCP sockets do not"
+                        + " carry urgent (out-of-band) data; run this program with"
+                        + " io.mptcp.nio.mode=off if it needs it");
+                x.initCause(e);
+                throw x;
+            }
+            throw e;
+        }
+    }
+
+    // ---- connecting, addresses, shutdown ----------------------------------------------------
+
+    @Override
+    public boolean connect(SocketAddress remote) throws IOException {
+        return socket.connect(remote, false, 0);
+    }
+
+    /** The adaptor's {@code Socket.connect(addr, timeout)}: blocking mode only. */
+    void blockingConnect(SocketAddress remote, long nanos) throws IOException {
+        socket.connect(remote, true, nanos);
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        return socket.finishConnect();
+    }
+
+    @Override
+    public SocketChannelImpl bind(SocketAddress local) throws IOException {
+        socket.bind(local);
+        return this;
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        return socket.getLocalAddress();
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() throws IOException {
+        return socket.getRemoteAddress();
+    }
+
+    /** The local address even when closed (for the adaptor), or null if unbound. */
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.localAddress();
+    }
+
+    /** The remote address even when closed (for the adaptor), or null if never connected. */
+    InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) socket.remoteAddress();
+    }
+
+    @Override
+    public SocketChannelImpl shutdownInput() throws IOException {
+        socket.shutdown(true);
+        return this;
+    }
+
+    @Override
+    public SocketChannelImpl shutdownOutput() throws IOException {
+        socket.shutdown(false);
+        return this;
+    }
+
+    boolean isInputOpen() {
+        return socket.isInputOpen();
+    }
+
+    boolean isOutputOpen() {
+        return socket.isOutputOpen();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return socket.isConnected();
+    }
+
+    @Override
+    public boolean isConnectionPending() {
+        return socket.isConnectionPending();
+    }
+
+    @Override
+    public Socket socket() {
+        socket.stateLock.lock();
+        try {
+            if (adaptor == null) {
+                adaptor = SocketAdaptor.create(this);
+            }
+            return adaptor;
+        } finally {
+            socket.stateLock.unlock();
+        }
+    }
+
+    // ---- options ------------------------------------------------------------------------
+
+    private static final Set<SocketOption<?>> SUPPORTED = SocketOptions.socketChannelOptions();
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return SUPPORTED;
+    }
+
+    @Override
+    public <T> SocketChannelImpl setOption(SocketOption<T> name, T value) throws IOException {
+        SocketOptions.checkSet(name, value, SUPPORTED);
+        if (name == MptcpSocketOptions.MPTCP_ENABLED) {
+            switchProtocol((Boolean) value);
+            return this;
+        }
+        socket.withOpenState(() -> {
+            options.set(name, value);
+            return null;
+        });
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        SocketOptions.checkGet(name, SUPPORTED);
+        return name.type().cast(socket.withOpenState(
+                () -> SocketOptions.get(options, mptcp, isConnected(), name)));
+    }
+
+    @Override
+    public Map<SocketOption<?>, Object> unappliedOptions() {
+        return options.unapplied();
+    }
+
+    /**
+     * {@code MPTCP_ENABLED} set: reopens the socket with the protocol asked for, if it differs,
+     * under the same descriptor. Holds every lock, as bind does, so that no other thread uses
+     * the descriptor meanwhile.
+     */
+    private void switchProtocol(boolean wanted) throws IOException {
+        socket.withAllLocks(() -> {
+            if (options.isMptcpSocket() == wanted) {
+                return null;
+            }
+            String usedAs = socket.usedAs();
+            if (usedAs != null) {
+                throw SocketOptions.tooLateToSwitch(wanted, usedAs);
+            }
+            ProtocolSwitch.replace(sys, provider.sockets(), socket.fd(), family, wanted,
+                    options, registeredKeys::descriptorReplaced);
+            return null;
+        });
+    }
+
+    @Override
+    public void keyCreated(SelectionKeyImpl key) {
+        socket.stateLock.lock();
+        try {
+            // Only an unbound, unconnected socket can still switch protocol.
+            if (socket.usedAs() == null) {
+                registeredKeys.add(key);
+            }
+        } finally {
+            socket.stateLock.unlock();
+        }
+    }
+
+    // ---- blocking mode, close, selector support ---------------------------------------------
+
+    @Override
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        socket.configureBlocking(block);
+    }
+
+    @Override
+    protected void implCloseSelectableChannel() throws IOException {
+        socket.implClose();
+    }
+
+    @Override
+    public void kill() {
+        socket.kill();
+    }
+
+    @Override
+    public int fdVal() {
+        return socket.fd();
+    }
+
+    @Override
+    public int translateInterestOps(int ops) {
+        return StreamReadiness.socketInterest(ops);
+    }
+
+    @Override
+    public int translateReadyOps(int events, int interestOps) {
+        return socket.translateReadyOps(events, interestOps);
+    }
+
+    @Override
+    public String toString() {
+        return socket.describe(MptcpSocketChannel.class.getName());
+    }
+}
