@@ -8,6 +8,7 @@ import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.internal.datagram.DatagramChannelImpl;
 import io.mptcp.nio.internal.fd.AfterClose;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.UnixDomainNames;
@@ -46,7 +47,9 @@ final class InheritedChannels {
     /**
      * Makes the channel of an inherited datagram socket. The channel owns {@code fd} (a
      * duplicate of descriptor 0, close-on-exec), starts in blocking mode, and must run
-     * {@code afterClose} once it has closed, as the stream channels do.
+     * {@code afterClose} at the end of its close, as every channel's {@link Descriptor} runs
+     * its close hook ({@link Descriptor#onClose}), whether or not the descriptor is released
+     * yet (a selector may still hold it).
      */
     @FunctionalInterface
     interface DatagramChannels {
@@ -173,13 +176,13 @@ final class InheritedChannels {
             sys.setBlocking(fd, true);
             SocketChannelImpl sc =
                     SocketChannelImpl.connected(provider, sys, fd, family, local, peer, strict);
-            sc.streamSocket().onClose(detach);
+            sc.streamSocket().descriptor().onClose(detach);
             return sc;
         }
         sys.setBlocking(fd, false);
         ServerSocketChannelImpl ssc =
                 ServerSocketChannelImpl.bound(provider, sys, fd, family, local, strict);
-        ssc.listeningSocket().onClose(detach);
+        ssc.listeningSocket().descriptor().onClose(detach);
         return ssc;
     }
 
@@ -191,13 +194,13 @@ final class InheritedChannels {
             sys.setBlocking(fd, true);
             UnixSocketChannelImpl sc = UnixSocketChannelImpl.connected(provider, sys, fd, local,
                     UnixDomainNames.address(peer));
-            sc.streamSocket().onClose(detach);
+            sc.streamSocket().descriptor().onClose(detach);
             return sc;
         }
         sys.setBlocking(fd, false);
         UnixServerSocketChannelImpl ssc = UnixServerSocketChannelImpl.bound(provider, sys, fd,
                 local);
-        ssc.listeningSocket().onClose(detach);
+        ssc.listeningSocket().descriptor().onClose(detach);
         return ssc;
     }
 

@@ -7,6 +7,8 @@ import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.ffi.SenderAddress;
 import io.mptcp.nio.internal.ChannelFactory;
 import io.mptcp.nio.internal.fd.AfterClose;
+import io.mptcp.nio.internal.fd.ChannelOwner;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.DirectBufferCache;
 import io.mptcp.nio.internal.fd.FdIo;
 import io.mptcp.nio.internal.fd.NativeFd;
@@ -28,8 +30,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.MembershipKey;
@@ -37,7 +37,6 @@ import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectionKey;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The datagram channel: the JDK's {@code DatagramChannelImpl} state machine over a UDP socket.
@@ -54,38 +53,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * a {@link DatagramSocketAdaptor}.
  */
 public final class DatagramChannelImpl extends DatagramChannel implements NativeChannel {
-    private static final int ST_OPEN = 0;
-    private static final int ST_CLOSING = 1;
-    private static final int ST_CLOSED = 2;
-
+    private final Descriptor descriptor;
     private final LinuxSyscalls sys;
-    private final NativeFd nfd;
     private final int fd;
     private final int family;
     private final DatagramSocketOptions options;
     private final DatagramMemberships memberships;
 
-    // Held by the thread receiving, reading, connecting or disconnecting.
-    private final ReentrantLock readLock = new ReentrantLock();
-    // Held by the thread sending, writing, connecting or disconnecting.
-    private final ReentrantLock writeLock = new ReentrantLock();
-    // Guards the fields below, the association and the memberships; held only for short
-    // non-blocking calls, never across a park.
-    private final ReentrantLock stateLock = new ReentrantLock();
-
-    // Guarded by readLock: the sender of the last datagram received.
+    // Guarded by the read lock: the sender of the last datagram received.
     private final SenderAddress sender = new SenderAddress();
 
+    // -- the following fields are guarded by the descriptor's state lock (which guards the
+    //    association and the memberships too)
     private final DatagramAssociation association;
-    private volatile int state = ST_OPEN;
     private volatile boolean connected;
-    // Whether a thread is in (or about to enter) a blocking receive/read or send/write.
-    private boolean readerParked;
-    private boolean writerParked;
     private DatagramSocket socket;
-    // Run once the descriptor is released (an inherited channel detaches the standard
-    // streams); set before the channel is handed out.
-    private volatile AfterClose afterClose;
+    // -- end of the fields guarded by the state lock
+
+    // The checks an operation makes under the state lock (made once: no allocation per
+    // datagram); each returns the remote address, or null if unconnected.
+    private final Descriptor.LockedCall<InetSocketAddress> anyTarget = () -> checkBound(false);
+    private final Descriptor.LockedCall<InetSocketAddress> connectedOnly = () -> checkBound(true);
 
     private DatagramChannelImpl(ChannelFactory provider, LinuxSyscalls sys, int fd,
             int family) {
@@ -93,16 +81,22 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
         this.sys = sys;
         this.fd = fd;
         this.family = family;
-        this.nfd = new NativeFd(sys, fd);
+        this.descriptor = new Descriptor(new ChannelOwner(this, this::begin, this::end), sys, fd,
+                new Descriptor.CloseSteps() {
+                    @Override
+                    public void closing() {
+                        memberships.invalidateAll();
+                    }
+                });
         this.options = new DatagramSocketOptions(sys, fd, family);
         this.association = new DatagramAssociation(sys, fd, family);
-        this.memberships = new DatagramMemberships(this, sys, fd, family, stateLock);
+        this.memberships = new DatagramMemberships(this, sys, fd, family, descriptor);
     }
 
     /**
      * The channel of an inherited INET datagram socket ({@code System.inheritedChannel()}):
      * it owns {@code fd}, takes the socket's addresses, starts in blocking mode, and runs
-     * {@code afterClose} once closed.
+     * {@code afterClose} at the end of its close.
      */
     public static DatagramChannelImpl inherited(ChannelFactory provider, LinuxSyscalls sys,
             int fd, int family, AfterClose afterClose) throws IOException {
@@ -115,7 +109,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
         DatagramChannelImpl ch = new DatagramChannelImpl(provider, sys, fd, family);
         ch.association.adopt();
         ch.connected = ch.association.remote() != null;
-        ch.afterClose = afterClose;
+        ch.descriptor.onClose(afterClose);
         return ch;
     }
 
@@ -129,87 +123,21 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
 
     // ---- state helpers ------------------------------------------------------------------
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
-    private void park(int events, long nanos) throws IOException {
-        try {
-            nfd.park(events, nanos);
-        } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
-        }
-    }
-
-    /** Takes readLock, writeLock and stateLock, in this order: no I/O runs meanwhile. */
-    private void lockAll() {
-        readLock.lock();
-        writeLock.lock();
-        stateLock.lock();
-    }
-
-    private void unlockAll() {
-        stateLock.unlock();
-        writeLock.unlock();
-        readLock.unlock();
-    }
-
     /**
-     * Marks the start of an I/O operation: binds an unbound socket (as the JDK does) and, when
-     * blocking, arms interrupt handling and tells close that a thread may park.
+     * The checks of an I/O operation, under the state lock: binds an unbound socket (as the
+     * JDK does).
      *
-     * @param reader whether it is a receive or read (else a send or write)
      * @return the remote address if connected, else null
      */
-    private InetSocketAddress begin(boolean blocking, boolean mustBeConnected, boolean reader)
-            throws IOException {
-        if (blocking) {
-            begin();
+    private InetSocketAddress checkBound(boolean mustBeConnected) throws IOException {
+        InetSocketAddress remote = association.remote();
+        if (remote == null && mustBeConnected) {
+            throw new NotYetConnectedException();
         }
-        stateLock.lock();
-        try {
-            ensureOpen();
-            InetSocketAddress remote = association.remote();
-            if (remote == null && mustBeConnected) {
-                throw new NotYetConnectedException();
-            }
-            if (association.local() == null) {
-                association.bind(null);
-            }
-            if (blocking) {
-                if (reader) {
-                    readerParked = true;
-                } else {
-                    writerParked = true;
-                }
-            }
-            return remote;
-        } finally {
-            stateLock.unlock();
+        if (association.local() == null) {
+            association.bind(null);
         }
-    }
-
-    /** Marks the end of an operation begun with {@link #begin(boolean, boolean, boolean)}. */
-    private void end(boolean blocking, boolean completed, boolean reader)
-            throws AsynchronousCloseException {
-        if (blocking) {
-            stateLock.lock();
-            try {
-                if (reader) {
-                    readerParked = false;
-                } else {
-                    writerParked = false;
-                }
-                if (state == ST_CLOSING) {
-                    tryFinishClose();
-                }
-            } finally {
-                stateLock.unlock();
-            }
-            end(completed);
-        }
+        return remote;
     }
 
     // ---- receiving and reading ----------------------------------------------------------
@@ -236,20 +164,22 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
 
     private InetSocketAddress receiveCore(ByteBuffer dst, boolean adaptor, long nanos)
             throws IOException {
-        readLock.lock();
+        descriptor.lockRead();
         try {
-            ensureOpen();
+            descriptor.ensureOpen();
             boolean blocking = isBlocking();
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
             }
             InetSocketAddress from = null;
             try {
-                boolean isConnected = begin(blocking, false, true) != null;
+                boolean isConnected =
+                        descriptor.begin(Descriptor.Op.READ, blocking, anyTarget) != null;
                 long start = System.nanoTime();
                 int n = DatagramIo.receive(sys, fd, dst, sender, isConnected);
                 while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                    park(LinuxUapi.POLLIN, NativeFd.timeLeft(start, nanos, "Receive timed out"));
+                    descriptor.park(LinuxUapi.POLLIN,
+                            NativeFd.timeLeft(start, nanos, "Receive timed out"));
                     n = DatagramIo.receive(sys, fd, dst, sender, isConnected);
                 }
                 if (n > 0 || (n == 0 && isOpen())) {
@@ -259,10 +189,10 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             } catch (ErrnoException e) {
                 throw NioExceptions.datagram(e);
             } finally {
-                end(blocking, from != null, true);
+                descriptor.end(Descriptor.Op.READ, blocking, from != null);
             }
         } finally {
-            readLock.unlock();
+            descriptor.unlockRead();
         }
     }
 
@@ -284,26 +214,26 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
      */
     private long readCore(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length)
             throws IOException {
-        readLock.lock();
+        descriptor.lockRead();
         try {
-            ensureOpen();
+            descriptor.ensureOpen();
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                begin(blocking, true, true);
+                descriptor.begin(Descriptor.Op.READ, blocking, connectedOnly);
                 n = readOnce(dst, dsts, offset, length);
                 while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                    park(LinuxUapi.POLLIN, 0);
+                    descriptor.park(LinuxUapi.POLLIN, 0);
                     n = readOnce(dst, dsts, offset, length);
                 }
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
-                end(blocking, n > 0, true);
+                descriptor.end(Descriptor.Op.READ, blocking, n > 0);
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
-            readLock.unlock();
+            descriptor.unlockRead();
         }
     }
 
@@ -318,22 +248,22 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
     public int send(ByteBuffer src, SocketAddress target) throws IOException {
         Objects.requireNonNull(src, "src");
         InetSocketAddress isa = Net.checkAddress(target, family);
-        writeLock.lock();
+        descriptor.lockWrite();
         try {
-            ensureOpen();
+            descriptor.ensureOpen();
             boolean blocking = isBlocking();
             int n = 0;
             boolean completed = false;
             InetSocketAddress remote = null;
             try {
-                remote = begin(blocking, false, false);
+                remote = descriptor.begin(Descriptor.Op.WRITE, blocking, anyTarget);
                 if (remote != null) {
                     if (!target.equals(remote)) {
                         throw new AlreadyConnectedException();
                     }
                     n = FdIo.write(sys, fd, src);
                     while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                        park(LinuxUapi.POLLOUT, 0);
+                        descriptor.park(LinuxUapi.POLLOUT, 0);
                         n = FdIo.write(sys, fd, src);
                     }
                     completed = n > 0;
@@ -343,7 +273,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     }
                     n = DatagramIo.send(sys, fd, family, src, isa, false);
                     while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                        park(LinuxUapi.POLLOUT, 0);
+                        descriptor.park(LinuxUapi.POLLOUT, 0);
                         n = DatagramIo.send(sys, fd, family, src, isa, false);
                     }
                     completed = n >= 0;
@@ -352,11 +282,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                 // A connected send is a write, with the JDK's read/write error mapping.
                 throw remote != null ? NioExceptions.io(e) : NioExceptions.datagram(e);
             } finally {
-                end(blocking, completed, false);
+                descriptor.end(Descriptor.Op.WRITE, blocking, completed);
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
-            writeLock.unlock();
+            descriptor.unlockWrite();
         }
     }
 
@@ -366,15 +296,15 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
      * @throws IllegalBlockingModeException if the channel is non-blocking
      */
     void blockingSend(ByteBuffer src, SocketAddress target) throws IOException {
-        writeLock.lock();
+        descriptor.lockWrite();
         try {
-            ensureOpen();
+            descriptor.ensureOpen();
             if (!isBlocking()) {
                 throw new IllegalBlockingModeException();
             }
             send(src, target);
         } finally {
-            writeLock.unlock();
+            descriptor.unlockWrite();
         }
     }
 
@@ -393,26 +323,26 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
     /** A write of a connected channel: one datagram from {@code src} or gathered. */
     private long writeCore(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
             throws IOException {
-        writeLock.lock();
+        descriptor.lockWrite();
         try {
-            ensureOpen();
+            descriptor.ensureOpen();
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                begin(blocking, true, false);
+                descriptor.begin(Descriptor.Op.WRITE, blocking, connectedOnly);
                 n = writeOnce(src, srcs, offset, length);
                 while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                    park(LinuxUapi.POLLOUT, 0);
+                    descriptor.park(LinuxUapi.POLLOUT, 0);
                     n = writeOnce(src, srcs, offset, length);
                 }
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
-                end(blocking, n > 0, false);
+                descriptor.end(Descriptor.Op.WRITE, blocking, n > 0);
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
-            writeLock.unlock();
+            descriptor.unlockWrite();
         }
     }
 
@@ -426,16 +356,13 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
 
     @Override
     public DatagramChannelImpl bind(SocketAddress local) throws IOException {
-        lockAll();
-        try {
-            ensureOpen();
+        descriptor.withAllLocks(() -> {
             if (association.local() != null) {
                 throw new AlreadyBoundException();
             }
             association.bind(local);
-        } finally {
-            unlockAll();
-        }
+            return null;
+        });
         return this;
     }
 
@@ -446,33 +373,36 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
 
     @Override
     public DatagramChannelImpl connect(SocketAddress remote) throws IOException {
-        return connect(remote, true);
+        return connect(remote, false);
+    }
+
+    /** The socket adaptor's connect: connects again when already connected. */
+    void connectForAdaptor(SocketAddress remote) throws IOException {
+        connect(remote, true);
     }
 
     /**
-     * Connects the socket; {@code check} false (the adaptor) connects again when connected.
-     * Datagrams that arrived before are discarded, as the JDK does, so that after connect
-     * only the peer's are received.
+     * Connects the socket. Datagrams that arrived before are discarded, as the JDK does, so
+     * that after connect only the peer's are received.
      */
-    DatagramChannelImpl connect(SocketAddress remote, boolean check) throws IOException {
+    private DatagramChannelImpl connect(SocketAddress remote, boolean reconnect)
+            throws IOException {
         InetSocketAddress isa = Net.checkAddress(remote, family);
-        lockAll();
-        try {
-            ensureOpen();
-            if (check && connected) {
+        descriptor.withAllLocks(() -> {
+            if (!reconnect && connected) {
                 throw new AlreadyConnectedException();
             }
             association.connect(isa);
             connected = true;
             discardPending();
-        } finally {
-            unlockAll();
-        }
+            return null;
+        });
         return this;
     }
 
-    /** Receives and drops every datagram queued now. Caller holds readLock. */
+    /** Receives and drops every datagram queued now. */
     private void discardPending() throws IOException {
+        assert descriptor.holdsReadLock();
         ByteBuffer one = DirectBufferCache.acquire(1);
         try {
             while (DatagramIo.receive(sys, fd, one.clear(), sender, false) >= 0) {
@@ -488,8 +418,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
     /** As the JDK's: the local address stays what it was before connect (see there). */
     @Override
     public DatagramChannelImpl disconnect() throws IOException {
-        lockAll();
-        try {
+        descriptor.withAllLocksOpenOrNot(() -> {
             if (isOpen() && connected) {
                 try {
                     association.disconnect();
@@ -497,65 +426,39 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     connected = association.remote() != null;
                 }
             }
-        } finally {
-            unlockAll();
-        }
+            return null;
+        });
         return this;
     }
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return association.local();
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.withOpenState(association::local);
     }
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return association.remote();
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.withOpenState(association::remote);
     }
 
     /** The local address even when closed (for the adaptor), or null if unbound. */
     InetSocketAddress localAddress() {
-        stateLock.lock();
-        try {
-            return association.local();
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.locked(association::local);
     }
 
     /** The connected address (for the adaptor), or null. */
     InetSocketAddress remoteAddress() {
-        stateLock.lock();
-        try {
-            return association.remote();
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.locked(association::remote);
     }
 
     @Override
     public DatagramSocket socket() {
-        stateLock.lock();
-        try {
+        return descriptor.locked(() -> {
             if (socket == null) {
                 socket = DatagramSocketAdaptor.create(this);
             }
             return socket;
-        } finally {
-            stateLock.unlock();
-        }
+        });
     }
 
     // ---- options and multicast ----------------------------------------------------------
@@ -568,26 +471,17 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
     @Override
     public <T> DatagramChannelImpl setOption(SocketOption<T> name, T value) throws IOException {
         DatagramSocketOptions.checkSet(name, value);
-        stateLock.lock();
-        try {
-            ensureOpen();
+        descriptor.withOpenState(() -> {
             options.set(name, value);
-            return this;
-        } finally {
-            stateLock.unlock();
-        }
+            return null;
+        });
+        return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         DatagramSocketOptions.checkGet(name);
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return name.type().cast(options.get(name));
-        } finally {
-            stateLock.unlock();
-        }
+        return name.type().cast(descriptor.withOpenState(() -> options.get(name)));
     }
 
     @Override
@@ -615,78 +509,17 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
     protected void implConfigureBlocking(boolean block) throws IOException {
         // The descriptor stays non-blocking: the mode only decides whether operations park.
         // The locks make the change wait for operations in progress, as in the JDK.
-        lockAll();
-        try {
-            ensureOpen();
-        } finally {
-            unlockAll();
-        }
+        descriptor.withAllLocks(() -> null);
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        boolean blocking = isBlocking();
-        stateLock.lock();
-        try {
-            state = ST_CLOSING;
-            memberships.invalidateAll();
-            if (blocking) {
-                // Threads may be parked: release them; the last one out closes.
-                if (!tryClose()) {
-                    nfd.unpark();
-                }
-                return;
-            }
-        } finally {
-            stateLock.unlock();
-        }
-        // Non-blocking operations are short: wait for any in progress to finish.
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
-        stateLock.lock();
-        try {
-            if (state == ST_CLOSING) {
-                tryClose();
-            }
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    /** Releases the descriptor if nothing uses it any more. Caller holds stateLock. */
-    private boolean tryClose() throws IOException {
-        if (!readerParked && !writerParked && !isRegistered()) {
-            state = ST_CLOSED;
-            nfd.release();
-            AfterClose hook = afterClose;
-            if (hook != null) {
-                hook.run();
-            }
-            return true;
-        }
-        return false;
-    }
-
-    private void tryFinishClose() {
-        try {
-            tryClose();
-        } catch (IOException ignore) {
-            // Nobody to report to: the thread finishing the close is not the one that closed.
-        }
+        descriptor.close();
     }
 
     @Override
     public void kill() {
-        stateLock.lock();
-        try {
-            if (state == ST_CLOSING) {
-                tryFinishClose();
-            }
-        } finally {
-            stateLock.unlock();
-        }
+        descriptor.kill();
     }
 
     // ---- selector support -----------------------------------------------------------------
@@ -718,8 +551,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
         if (!isOpen()) {
             return sb.append("closed]").toString();
         }
-        stateLock.lock();
-        try {
+        descriptor.locked(() -> {
             sb.append(connected ? "connected" : "unconnected");
             if (association.local() != null) {
                 sb.append(" local=").append(association.local());
@@ -727,9 +559,8 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             if (association.remote() != null) {
                 sb.append(" remote=").append(association.remote());
             }
-        } finally {
-            stateLock.unlock();
-        }
+            return null;
+        });
         return sb.append(']').toString();
     }
 }

@@ -4,6 +4,7 @@ import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.options.DatagramSocketOptions;
 
@@ -15,7 +16,6 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.MembershipKey;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The multicast side of a {@link DatagramChannelImpl}: argument checks, the kernel requests
@@ -31,17 +31,18 @@ final class DatagramMemberships {
     private final LinuxSyscalls sys;
     private final int fd;
     private final boolean ipv6Socket;
-    // The channel's state lock: guards registry and orders requests with close.
-    private final ReentrantLock stateLock;
+    // The channel's descriptor, whose state lock guards the registry and orders requests
+    // with close.
+    private final Descriptor descriptor;
     private final MembershipRegistry registry = new MembershipRegistry();
 
     DatagramMemberships(DatagramChannelImpl ch, LinuxSyscalls sys, int fd, int family,
-            ReentrantLock stateLock) {
+            Descriptor descriptor) {
         this.ch = ch;
         this.sys = sys;
         this.fd = fd;
         this.ipv6Socket = family == LinuxUapi.AF_INET6;
-        this.stateLock = stateLock;
+        this.descriptor = descriptor;
     }
 
     /**
@@ -88,11 +89,7 @@ final class DatagramMemberships {
     MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source)
             throws IOException {
         checkJoin(group, source, ipv6Socket);
-        stateLock.lock();
-        try {
-            if (!ch.isOpen()) {
-                throw new ClosedChannelException();
-            }
+        return descriptor.withOpenState(() -> {
             MembershipKey existing = registry.checkMembership(group, interf, source);
             if (existing != null) {
                 return existing;
@@ -100,14 +97,13 @@ final class DatagramMemberships {
             MembershipKeyImpl key = request(group, interf, source);
             registry.add(key);
             return key;
-        } finally {
-            stateLock.unlock();
-        }
+        });
     }
 
-    /** Asks the kernel for a membership. Caller holds the state lock. */
+    /** Asks the kernel for a membership. */
     private MembershipKeyImpl request(InetAddress group, NetworkInterface interf,
             InetAddress source) throws IOException {
+        assert descriptor.holdsStateLock();
         try {
             if (group instanceof Inet6Address group6) {
                 int index = interfaceIndex(interf);
@@ -146,12 +142,7 @@ final class DatagramMemberships {
 
     /** The any-source membership of {@code group} on {@code interf}, for the adaptor. */
     MembershipKey find(InetAddress group, NetworkInterface interf) {
-        stateLock.lock();
-        try {
-            return registry.checkMembership(group, interf, null);
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.locked(() -> registry.checkMembership(group, interf, null));
     }
 
     /**
@@ -160,7 +151,13 @@ final class DatagramMemberships {
      * membership it granted), as {@link MembershipKey#drop()} promises.
      */
     void drop(MembershipKeyImpl key) {
-        stateLock.lock();
+        descriptor.locked(() -> {
+            dropLocked(key);
+            return null;
+        });
+    }
+
+    private void dropLocked(MembershipKeyImpl key) {
         try {
             if (!key.isValid()) {
                 return;
@@ -177,38 +174,36 @@ final class DatagramMemberships {
         } catch (ErrnoException e) {
             throw new UncheckedIOException("MembershipKey.drop of " + key + " failed",
                     NioExceptions.socket(e));
-        } finally {
-            stateLock.unlock();
         }
     }
 
     /** Blocks {@code source} on an any-source key. */
     void block(MembershipKeyImpl key, InetAddress source) throws IOException {
-        stateLock.lock();
-        try {
+        descriptor.withState(() -> {
             requireValid(key);
             checkSource(key.group(), source);
-            blockOrUnblock(key, source, true);
-        } catch (ErrnoException e) {
-            throwIfUnsupported(e, "block");
-            throw NioExceptions.socket(e);
-        } finally {
-            stateLock.unlock();
-        }
+            try {
+                blockOrUnblock(key, source, true);
+            } catch (ErrnoException e) {
+                throwIfUnsupported(e, "block");
+                throw NioExceptions.socket(e);
+            }
+            return null;
+        });
     }
 
     /** Unblocks {@code source} on an any-source key that blocks it. */
     void unblock(MembershipKeyImpl key, InetAddress source) {
-        stateLock.lock();
-        try {
+        descriptor.locked(() -> {
             requireValid(key);
-            blockOrUnblock(key, source, false);
-        } catch (ErrnoException e) {
-            throw new UncheckedIOException("MembershipKey.unblock(" + source + ") of " + key
-                    + " failed", NioExceptions.socket(e));
-        } finally {
-            stateLock.unlock();
-        }
+            try {
+                blockOrUnblock(key, source, false);
+            } catch (ErrnoException e) {
+                throw new UncheckedIOException("MembershipKey.unblock(" + source + ") of "
+                        + key + " failed", NioExceptions.socket(e));
+            }
+            return null;
+        });
     }
 
     private static void requireValid(MembershipKeyImpl key) {
@@ -233,6 +228,7 @@ final class DatagramMemberships {
      * socket). Caller holds the state lock.
      */
     void invalidateAll() {
+        assert descriptor.holdsStateLock();
         registry.invalidateAll();
     }
 

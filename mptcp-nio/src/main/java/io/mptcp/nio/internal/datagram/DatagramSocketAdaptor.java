@@ -52,7 +52,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
 
     private void connectInternal(SocketAddress remote) throws SocketException {
         try {
-            dc.connect(remote, false);
+            dc.connectForAdaptor(remote);
         } catch (ClosedChannelException e) {
             // As the JDK's: connecting a closed socket does nothing.
         } catch (Exception e) {

@@ -2,7 +2,6 @@ package io.mptcp.nio.internal.pipe;
 
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
-import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 
 import java.io.IOException;
@@ -30,8 +29,8 @@ public final class PipeImpl extends Pipe {
         } catch (ErrnoException e) {
             throw NioExceptions.io(e);
         }
-        this.source = new PipeSourceChannel(provider, new NativeFd(sys, fds[0]));
-        this.sink = new PipeSinkChannel(provider, new NativeFd(sys, fds[1]));
+        this.source = new PipeSourceChannel(provider, sys, fds[0]);
+        this.sink = new PipeSinkChannel(provider, sys, fds[1]);
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.mptcp.nio.internal.pipe;
 
 import io.mptcp.ffi.ErrnoException;
+import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.nio.internal.fd.ChannelOwner;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.FdIo;
-import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.select.NativeChannel;
 
@@ -12,7 +14,6 @@ import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static io.mptcp.ffi.LinuxUapi.EPOLLERR;
 import static io.mptcp.ffi.LinuxUapi.EPOLLHUP;
@@ -26,17 +27,15 @@ import static io.mptcp.ffi.LinuxUapi.POLLOUT;
  * in poll(2) until the pipe has room or the channel is closed. Writing after the read end is
  * closed throws {@code IOException("Broken pipe")} (the JVM ignores SIGPIPE).
  *
- * <p>Close is two-phase ({@link PipeDescriptor}): the descriptor is released once no write
+ * <p>Close is two-phase ({@link Descriptor}): the descriptor is released once no write
  * uses it and no selector holds the channel.
  */
 final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
-    // Held by the writing thread for the whole write, and by whoever must wait for it to end.
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final PipeDescriptor fd;
+    private final Descriptor descriptor;
 
-    PipeSinkChannel(SelectorProvider provider, NativeFd fd) {
+    PipeSinkChannel(SelectorProvider provider, LinuxSyscalls sys, int fd) {
         super(provider);
-        this.fd = new PipeDescriptor(this, fd, writeLock);
+        this.descriptor = new Descriptor(new ChannelOwner(this, this::begin, this::end), sys, fd);
     }
 
     @Override
@@ -63,17 +62,16 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
      */
     private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
             throws IOException {
-        writeLock.lock();
+        descriptor.lockWrite();
         try {
-            fd.ensureOpen();
+            descriptor.ensureOpen();
             boolean blocking = isBlocking();
             long requested = 0;
             long written = 0;
             try {
                 if (blocking) {
                     // Thread.interrupt now closes the channel.
-                    begin();
-                    fd.beginBlocking();
+                    descriptor.begin(Descriptor.Op.WRITE, true);
                     requested = src != null ? src.remaining() : remaining(srcs, offset, length);
                 }
                 for (;;) {
@@ -82,7 +80,7 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
                     if (!blocking || written >= requested || !isOpen()) {
                         break;
                     }
-                    fd.park(POLLOUT);
+                    descriptor.parkRaw(POLLOUT, 0);
                 }
             } catch (ErrnoException e) {
                 if (written == 0) {
@@ -90,16 +88,13 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
                 }
                 // Report what was written; the next write meets the error again.
             } finally {
-                if (blocking) {
-                    fd.endBlocking();
-                    // Throws ClosedByInterruptException or AsynchronousCloseException if the
-                    // channel was closed under this write before it wrote anything.
-                    end(written > 0);
-                }
+                // Throws ClosedByInterruptException or AsynchronousCloseException if the
+                // channel was closed under this write before it wrote anything.
+                descriptor.end(Descriptor.Op.WRITE, blocking, written > 0);
             }
             return written;
         } finally {
-            writeLock.unlock();
+            descriptor.unlockWrite();
         }
     }
 
@@ -114,28 +109,30 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
     private long writeOnce(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
             throws ErrnoException {
         return src != null
-                ? FdIo.write(fd.sys(), fd.fdVal(), src)
-                : FdIo.write(fd.sys(), fd.fdVal(), srcs, offset, length);
+                ? FdIo.write(descriptor.sys(), descriptor.fd(), src)
+                : FdIo.write(descriptor.sys(), descriptor.fd(), srcs, offset, length);
     }
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        fd.configureBlocking();
+        // The descriptor stays non-blocking; only wait for an operation in progress, as the
+        // JDK does.
+        descriptor.withAllLocks(() -> null);
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        fd.close();
+        descriptor.close();
     }
 
     @Override
     public void kill() throws IOException {
-        fd.kill();
+        descriptor.kill();
     }
 
     @Override
     public int fdVal() {
-        return fd.fdVal();
+        return descriptor.fd();
     }
 
     @Override

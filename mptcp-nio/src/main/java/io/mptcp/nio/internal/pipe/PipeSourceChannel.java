@@ -2,8 +2,10 @@ package io.mptcp.nio.internal.pipe;
 
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.IoStatus;
+import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.nio.internal.fd.ChannelOwner;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.FdIo;
-import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.select.NativeChannel;
 
@@ -13,7 +15,6 @@ import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static io.mptcp.ffi.LinuxUapi.EPOLLERR;
 import static io.mptcp.ffi.LinuxUapi.EPOLLHUP;
@@ -26,17 +27,15 @@ import static io.mptcp.ffi.LinuxUapi.POLLIN;
  * <p>The descriptor is always non-blocking; in blocking mode a read that would block parks in
  * poll(2) until the pipe is readable or the channel is closed.
  *
- * <p>Close is two-phase ({@link PipeDescriptor}): the descriptor is released once no read
+ * <p>Close is two-phase ({@link Descriptor}): the descriptor is released once no read
  * uses it and no selector holds the channel.
  */
 final class PipeSourceChannel extends Pipe.SourceChannel implements NativeChannel {
-    // Held by the reading thread for the whole read, and by whoever must wait for it to end.
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final PipeDescriptor fd;
+    private final Descriptor descriptor;
 
-    PipeSourceChannel(SelectorProvider provider, NativeFd fd) {
+    PipeSourceChannel(SelectorProvider provider, LinuxSyscalls sys, int fd) {
         super(provider);
-        this.fd = new PipeDescriptor(this, fd, readLock);
+        this.descriptor = new Descriptor(new ChannelOwner(this, this::begin, this::end), sys, fd);
     }
 
     @Override
@@ -59,63 +58,61 @@ final class PipeSourceChannel extends Pipe.SourceChannel implements NativeChanne
     /** Reads into {@code dst}, or when it is null into {@code dsts[offset..offset+length)}. */
     private long read(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length)
             throws IOException {
-        readLock.lock();
+        descriptor.lockRead();
         try {
-            fd.ensureOpen();
+            descriptor.ensureOpen();
             boolean blocking = isBlocking();
             long n = 0;
             try {
                 if (blocking) {
                     // Thread.interrupt now closes the channel.
-                    begin();
-                    fd.beginBlocking();
+                    descriptor.begin(Descriptor.Op.READ, true);
                 }
                 n = readOnce(dst, dsts, offset, length);
                 while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                    fd.park(POLLIN);
+                    descriptor.parkRaw(POLLIN, 0);
                     n = readOnce(dst, dsts, offset, length);
                 }
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
-                if (blocking) {
-                    fd.endBlocking();
-                    // Throws ClosedByInterruptException or AsynchronousCloseException if the
-                    // channel was closed under this read before it got data.
-                    end(n > 0);
-                }
+                // Throws ClosedByInterruptException or AsynchronousCloseException if the
+                // channel was closed under this read before it got data.
+                descriptor.end(Descriptor.Op.READ, blocking, n > 0);
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
-            readLock.unlock();
+            descriptor.unlockRead();
         }
     }
 
     private long readOnce(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length)
             throws ErrnoException {
         return dst != null
-                ? FdIo.read(fd.sys(), fd.fdVal(), dst)
-                : FdIo.read(fd.sys(), fd.fdVal(), dsts, offset, length);
+                ? FdIo.read(descriptor.sys(), descriptor.fd(), dst)
+                : FdIo.read(descriptor.sys(), descriptor.fd(), dsts, offset, length);
     }
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        fd.configureBlocking();
+        // The descriptor stays non-blocking; only wait for an operation in progress, as the
+        // JDK does.
+        descriptor.withAllLocks(() -> null);
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        fd.close();
+        descriptor.close();
     }
 
     @Override
     public void kill() throws IOException {
-        fd.kill();
+        descriptor.kill();
     }
 
     @Override
     public int fdVal() {
-        return fd.fdVal();
+        return descriptor.fd();
     }
 
     @Override

@@ -56,9 +56,11 @@ record InetStreamFamily(int af) implements StreamFamily {
     }
 
     @Override
-    public int connect(LinuxSyscalls sys, int fd, SocketAddress remote) throws IOException {
+    public ConnectResult connect(LinuxSyscalls sys, int fd, SocketAddress remote)
+            throws IOException {
         try {
-            return sys.connect(fd, af, (InetSocketAddress) remote) ? CONNECTED : IN_PROGRESS;
+            return sys.connect(fd, af, (InetSocketAddress) remote)
+                    ? ConnectResult.CONNECTED : ConnectResult.IN_PROGRESS;
         } catch (ErrnoException e) {
             throw NioExceptions.socket(e);
         }

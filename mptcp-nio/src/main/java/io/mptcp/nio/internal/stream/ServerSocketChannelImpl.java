@@ -13,6 +13,7 @@ import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.net.ProtocolSwitch;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
+import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
 import io.mptcp.nio.internal.select.SelectionKeyImpl;
@@ -41,9 +42,9 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
     private final NativeSocketOptions options;
     private final ListeningSocket listener;
 
-    // Guarded by the listener's stateLock.
+    // Guarded by the listener's state lock.
     private ServerSocket adaptor;
-    // Guarded by the listener's stateLock: keys to re-register if the protocol is switched
+    // Guarded by the listener's state lock: keys to re-register if the protocol is switched
     // before bind.
     private final RegisteredKeys registeredKeys = new RegisteredKeys();
 
@@ -103,12 +104,12 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
 
     @Override
     public MptcpSocketChannel accept() throws IOException {
-        return listener.accept(this::acceptedChannel, false, 0);
+        return listener.accept(this::acceptedChannel);
     }
 
     /** The adaptor's {@code ServerSocket.accept()} with {@code SO_TIMEOUT}: blocking only. */
     MptcpSocketChannel blockingAccept(long nanos) throws IOException {
-        return listener.accept(this::acceptedChannel, true, nanos);
+        return listener.acceptForAdaptor(this::acceptedChannel, nanos);
     }
 
     private MptcpSocketChannel acceptedChannel(int fd, SocketAddress local, SocketAddress remote) {
@@ -131,15 +132,12 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
 
     @Override
     public ServerSocket socket() {
-        listener.stateLock.lock();
-        try {
+        return listener.descriptor().locked(() -> {
             if (adaptor == null) {
                 adaptor = ServerSocketAdaptor.create(this);
             }
             return adaptor;
-        } finally {
-            listener.stateLock.unlock();
-        }
+        });
     }
 
     // ---- options ------------------------------------------------------------------------
@@ -155,7 +153,7 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
     public <T> ServerSocketChannelImpl setOption(SocketOption<T> name, T value)
             throws IOException {
         SocketOptions.checkSet(name, value, SUPPORTED);
-        listener.withOpenState(() -> {
+        listener.descriptor().withOpenState(() -> {
             if (name == MptcpSocketOptions.MPTCP_ENABLED) {
                 switchProtocol((Boolean) value);
             } else {
@@ -172,11 +170,12 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
      * until bind, accept fails before it reaches the descriptor.
      */
     private void switchProtocol(boolean wanted) throws IOException {
+        assert listener.descriptor().holdsStateLock();
         if (options.isMptcpSocket() == wanted) {
             return;
         }
         if (listener.localAddress() != null) {
-            throw SocketOptions.tooLateToSwitch(wanted, "bound");
+            throw SocketOptions.tooLateToSwitch(wanted, StreamSocket.Use.BOUND.description());
         }
         ProtocolSwitch.replace(sys, provider.sockets(), listener.fd(), family, wanted, options,
                 registeredKeys::descriptorReplaced);
@@ -184,20 +183,18 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
 
     @Override
     public void keyCreated(SelectionKeyImpl key) {
-        listener.stateLock.lock();
-        try {
+        listener.descriptor().locked(() -> {
             if (listener.localAddress() == null) {
                 registeredKeys.add(key);
             }
-        } finally {
-            listener.stateLock.unlock();
-        }
+            return null;
+        });
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         SocketOptions.checkGet(name, SUPPORTED);
-        return name.type().cast(listener.withOpenState(
+        return name.type().cast(listener.descriptor().withOpenState(
                 () -> SocketOptions.getListenerOption(options, name)));
     }
 
@@ -215,12 +212,12 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        listener.implClose();
+        listener.descriptor().close();
     }
 
     @Override
     public void kill() {
-        listener.kill();
+        listener.descriptor().kill();
     }
 
     @Override

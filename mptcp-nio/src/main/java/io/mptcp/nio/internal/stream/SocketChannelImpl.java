@@ -14,6 +14,7 @@ import io.mptcp.nio.internal.net.ProtocolSwitch;
 import io.mptcp.nio.internal.options.MptcpIntrospection;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
+import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
 import io.mptcp.nio.internal.select.SelectionKeyImpl;
@@ -46,9 +47,9 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     private final NativeSocketOptions options;
     private final MptcpIntrospection mptcp;
 
-    // Guarded by socket.stateLock.
+    // Guarded by the descriptor's state lock.
     private Socket adaptor;
-    // Guarded by socket.stateLock: keys to re-register if the protocol is switched before
+    // Guarded by the descriptor's state lock: keys to re-register if the protocol is switched before
     // connect.
     private final RegisteredKeys registeredKeys = new RegisteredKeys();
 
@@ -97,13 +98,13 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        return (int) socket.read(dst, null, 0, 0, false, 0);
+        return (int) socket.read(dst);
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
-        return socket.read(null, dsts, offset, length, false, 0);
+        return socket.read(dsts, offset, length);
     }
 
     /**
@@ -115,7 +116,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         if (len == 0) {
             return 0;
         }
-        return (int) socket.read(ByteBuffer.wrap(b, off, len), null, 0, 0, true, nanos);
+        return (int) socket.readForAdaptor(ByteBuffer.wrap(b, off, len), nanos);
     }
 
     /** Bytes readable now, for the adaptor's {@code InputStream.available()}. */
@@ -126,13 +127,13 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        return (int) socket.write(src, null, 0, 0, false);
+        return (int) socket.write(src);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        return socket.write(null, srcs, offset, length, false);
+        return socket.write(srcs, offset, length);
     }
 
     @Override
@@ -153,7 +154,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     void blockingWriteFully(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         if (len > 0) {
-            socket.write(ByteBuffer.wrap(b, off, len), null, 0, 0, true);
+            socket.writeForAdaptor(ByteBuffer.wrap(b, off, len));
         }
     }
 
@@ -178,12 +179,12 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
-        return socket.connect(remote, false, 0);
+        return socket.connect(remote);
     }
 
     /** The adaptor's {@code Socket.connect(addr, timeout)}: blocking mode only. */
     void blockingConnect(SocketAddress remote, long nanos) throws IOException {
-        socket.connect(remote, true, nanos);
+        socket.connectForAdaptor(remote, nanos);
     }
 
     @Override
@@ -219,13 +220,13 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     public SocketChannelImpl shutdownInput() throws IOException {
-        socket.shutdown(true);
+        socket.shutdown(StreamSocket.Direction.INPUT);
         return this;
     }
 
     @Override
     public SocketChannelImpl shutdownOutput() throws IOException {
-        socket.shutdown(false);
+        socket.shutdown(StreamSocket.Direction.OUTPUT);
         return this;
     }
 
@@ -249,15 +250,12 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     public Socket socket() {
-        socket.stateLock.lock();
-        try {
+        return socket.descriptor().locked(() -> {
             if (adaptor == null) {
                 adaptor = SocketAdaptor.create(this);
             }
             return adaptor;
-        } finally {
-            socket.stateLock.unlock();
-        }
+        });
     }
 
     // ---- options ------------------------------------------------------------------------
@@ -276,7 +274,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
             switchProtocol((Boolean) value);
             return this;
         }
-        socket.withOpenState(() -> {
+        socket.descriptor().withOpenState(() -> {
             options.set(name, value);
             return null;
         });
@@ -286,7 +284,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         SocketOptions.checkGet(name, SUPPORTED);
-        return name.type().cast(socket.withOpenState(
+        return name.type().cast(socket.descriptor().withOpenState(
                 () -> SocketOptions.get(options, mptcp, isConnected(), name)));
     }
 
@@ -301,13 +299,13 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
      * the descriptor meanwhile.
      */
     private void switchProtocol(boolean wanted) throws IOException {
-        socket.withAllLocks(() -> {
+        socket.descriptor().withAllLocks(() -> {
             if (options.isMptcpSocket() == wanted) {
                 return null;
             }
-            String usedAs = socket.usedAs();
-            if (usedAs != null) {
-                throw SocketOptions.tooLateToSwitch(wanted, usedAs);
+            StreamSocket.Use use = socket.use();
+            if (use != StreamSocket.Use.NEW) {
+                throw SocketOptions.tooLateToSwitch(wanted, use.description());
             }
             ProtocolSwitch.replace(sys, provider.sockets(), socket.fd(), family, wanted,
                     options, registeredKeys::descriptorReplaced);
@@ -317,15 +315,13 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     public void keyCreated(SelectionKeyImpl key) {
-        socket.stateLock.lock();
-        try {
+        socket.descriptor().locked(() -> {
             // Only an unbound, unconnected socket can still switch protocol.
-            if (socket.usedAs() == null) {
+            if (socket.use() == StreamSocket.Use.NEW) {
                 registeredKeys.add(key);
             }
-        } finally {
-            socket.stateLock.unlock();
-        }
+            return null;
+        });
     }
 
     // ---- blocking mode, close, selector support ---------------------------------------------
@@ -337,12 +333,12 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        socket.implClose();
+        socket.descriptor().close();
     }
 
     @Override
     public void kill() {
-        socket.kill();
+        socket.descriptor().kill();
     }
 
     @Override

@@ -18,15 +18,18 @@ import java.net.SocketAddress;
  */
 sealed interface StreamFamily permits InetStreamFamily, UnixStreamFamily {
 
-    /** {@link #connect} completed the connection. */
-    int CONNECTED = 1;
-    /** {@link #connect} started a connection that completes later (poll for writability). */
-    int IN_PROGRESS = 0;
-    /**
-     * {@link #connect} found the listener's backlog full ({@code EAGAIN} on a UNIX socket):
-     * nothing started; a blocking connect tries again later, a non-blocking one fails.
-     */
-    int BACKLOG_FULL = -1;
+    /** What one connect(2) did. */
+    enum ConnectResult {
+        /** The connection is complete. */
+        CONNECTED,
+        /** The connection completes later (poll for writability). */
+        IN_PROGRESS,
+        /**
+         * The listener's backlog is full ({@code EAGAIN} on a UNIX socket): nothing started; a
+         * blocking connect tries again later, a non-blocking one fails.
+         */
+        BACKLOG_FULL
+    }
 
     /**
      * Checks the address given to {@code connect}: null → NullPointerException, another kind
@@ -59,9 +62,9 @@ sealed interface StreamFamily permits InetStreamFamily, UnixStreamFamily {
     /**
      * connect(2) to an address {@link #checkRemote} returned, on a non-blocking descriptor.
      *
-     * @return {@link #CONNECTED}, {@link #IN_PROGRESS} or {@link #BACKLOG_FULL}
+     * @return what the call did
      */
-    int connect(LinuxSyscalls sys, int fd, SocketAddress remote) throws IOException;
+    ConnectResult connect(LinuxSyscalls sys, int fd, SocketAddress remote) throws IOException;
 
     /** The local address of a connected or accepted socket (getsockname). */
     SocketAddress localAddress(LinuxSyscalls sys, int fd) throws ErrnoException;

@@ -5,15 +5,19 @@ import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.DirectBufferCache;
 import io.mptcp.nio.internal.fd.FdIo;
 import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.fd.VirtualThreads;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
+import io.mptcp.nio.internal.stream.StreamFamily.ConnectResult;
 
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
@@ -31,29 +35,92 @@ import java.util.concurrent.TimeUnit;
  * the socket channels of INET ({@link SocketChannelImpl}) and UNIX
  * ({@link UnixSocketChannelImpl}) are thin fronts over one of these, and its
  * {@link StreamFamily} supplies what differs (addresses, bind, connect), in the places where
- * the JDK's class branches on {@code isUnixSocket()}. This class holds the operations;
- * {@link StreamSocketState} the states, locks, blocking brackets and close.
+ * the JDK's class branches on {@code isUnixSocket()}. The descriptor's life (locks, blocking
+ * brackets, two-phase close) is its {@link Descriptor}'s; this class adds the connection
+ * states and the operations.
+ *
+ * <p>As in the JDK, the descriptor is blocking exactly while the channel is in blocking mode
+ * and connected, so a blocking read or write is one syscall that waits in the kernel. Connect
+ * and the adaptor's timed read keep it non-blocking and {@linkplain Descriptor#park park} in
+ * poll(2). Close and interrupt wake a thread waiting in the kernel with shutdown(2) and one
+ * parked in poll by unparking it (the JDK uses a signal for both).
  */
-public final class StreamSocket extends StreamSocketState {
+public final class StreamSocket {
+
+    /** How far a socket is from new, for a protocol switch (which only a new one allows). */
+    public enum Use {
+        NEW("new"),
+        BOUND("bound"),
+        CONNECTING("connecting"),
+        CONNECTED("connected");
+
+        private final String description;
+
+        Use(String description) {
+            this.description = description;
+        }
+
+        /** The word for messages: "the socket is already ...". */
+        public String description() {
+            return description;
+        }
+    }
 
     // A blocking connect to a UNIX listener with a full backlog polls for room (poll(2) cannot
     // wait for it), backing off up to this long between attempts.
     private static final long BACKLOG_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final StreamFamily family;
+    private static final int ST_UNCONNECTED = 0;
+    private static final int ST_CONNECTIONPENDING = 1;
+    private static final int ST_CONNECTED = 2;
 
-    // Guarded by stateLock.
+    private final Descriptor descriptor;
+    private final Descriptor.Owner owner;
+    private final LinuxSyscalls sys;
+    private final int fd;
+    private final StreamFamily family;
+    private final NativeSocketOptions options;
+
+    // -- the following fields are guarded by the descriptor's state lock (the volatile ones
+    //    are also read without it)
+    private volatile int state;
     private SocketAddress localAddress;
     private SocketAddress remoteAddress;
+    private volatile boolean isInputClosed;
+    private volatile boolean isOutputClosed;
+    // Whether the descriptor is in blocking mode (O_NONBLOCK clear); changed by a thread that
+    // also holds the read or write lock. It is blocking exactly while the channel is in
+    // blocking mode and connected (and no virtual thread has used it, see forcedNonBlocking),
+    // as the JDK's: a blocking read then waits inside recvmsg, not in poll(2), which matters
+    // for MPTCP (a receiver waiting in poll suffers the kernel's 200 ms zero-window stalls
+    // about five times as often as one blocked in recvmsg; see the README), and a round trip
+    // costs no poll.
+    private volatile boolean fdBlocking;
+    // Set by the first blocking operation on a virtual thread; from then on the descriptor
+    // stays non-blocking (as the JDK's), so that every blocking wait parks where a virtual
+    // thread releases its carrier, instead of waiting in the kernel.
+    private volatile boolean forcedNonBlocking;
+    // Whether the socket was connected when close began (for the close steps).
+    private boolean connectedAtClose;
+    // -- end of the fields guarded by the state lock
 
-    // Guarded by readLock: once reset, every later read reports it again (as the JDK does).
+    // Guarded by the read lock: once reset, every later read reports it again (as the JDK).
     private boolean connectionReset;
 
+    // The checks a blocking read or write makes under the state lock (made once: no
+    // allocation per operation).
+    private final Descriptor.LockedCall<Void> readChecks = this::checkReadable;
+    private final Descriptor.LockedCall<Void> writeChecks = this::checkWritable;
+
     /** A new, unconnected socket; its descriptor is non-blocking. */
-    StreamSocket(Owner owner, LinuxSyscalls sys, int fd, StreamFamily family,
+    StreamSocket(Descriptor.Owner owner, LinuxSyscalls sys, int fd, StreamFamily family,
             NativeSocketOptions options) {
-        super(owner, sys, fd, options);
+        this.owner = owner;
+        this.sys = sys;
+        this.fd = fd;
         this.family = family;
+        this.options = options;
+        this.descriptor = new Descriptor(owner, sys, fd, new CloseSteps());
     }
 
     /**
@@ -62,28 +129,116 @@ public final class StreamSocket extends StreamSocketState {
      * channel is handed out.
      */
     void connected(SocketAddress local, SocketAddress remote) {
-        stateLock.lock();
-        try {
+        descriptor.locked(() -> {
             localAddress = local;
             remoteAddress = remote;
             state = ST_CONNECTED;
             fdBlocking = true;
-        } finally {
-            stateLock.unlock();
+            return null;
+        });
+    }
+
+    /** The descriptor's life cycle: the channel's close, kill and state-lock idioms. */
+    public Descriptor descriptor() {
+        return descriptor;
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    boolean isInputOpen() {
+        return !isInputClosed;
+    }
+
+    boolean isOutputOpen() {
+        return !isOutputClosed;
+    }
+
+    boolean isConnected() {
+        return state == ST_CONNECTED && !descriptor.isClosing();
+    }
+
+    boolean isConnectionPending() {
+        return state == ST_CONNECTIONPENDING && !descriptor.isClosing();
+    }
+
+    private void ensureOpenAndConnected() throws ClosedChannelException {
+        if (descriptor.isClosing()) {
+            throw new ClosedChannelException();
         }
+        if (state != ST_CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+    }
+
+    private Void checkReadable() throws ClosedChannelException {
+        ensureOpenAndConnected();
+        return null;
+    }
+
+    private Void checkWritable() throws ClosedChannelException {
+        ensureOpenAndConnected();
+        if (isOutputClosed) {
+            throw new ClosedChannelException();
+        }
+        return null;
+    }
+
+    private void beginRead(boolean blocking) throws IOException {
+        if (blocking) {
+            descriptor.begin(Descriptor.Op.READ, true, readChecks);
+        } else {
+            // Nothing to publish for close: it waits for the read lock instead.
+            checkReadable();
+        }
+    }
+
+    private void beginWrite(boolean blocking) throws IOException {
+        if (blocking) {
+            descriptor.begin(Descriptor.Op.WRITE, true, writeChecks);
+        } else {
+            checkWritable();
+        }
+    }
+
+    private void endRead(boolean blocking, boolean completed) throws AsynchronousCloseException {
+        descriptor.end(Descriptor.Op.READ, blocking, completed);
+    }
+
+    private void endWrite(boolean blocking, boolean completed)
+            throws AsynchronousCloseException {
+        descriptor.end(Descriptor.Op.WRITE, blocking, completed);
     }
 
     // ---- reading ------------------------------------------------------------------------
 
+    /** {@code SocketChannel.read(ByteBuffer)}. */
+    long read(ByteBuffer dst) throws IOException {
+        return read(dst, null, 0, 0, false, 0);
+    }
+
+    /** {@code SocketChannel.read(ByteBuffer[], int, int)}. */
+    long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return read(null, dsts, offset, length, false, 0);
+    }
+
+    /**
+     * The socket adaptor's read: blocking mode only, with a timeout ({@code nanos} 0 waits
+     * without limit).
+     */
+    long readForAdaptor(ByteBuffer dst, long nanos) throws IOException {
+        return read(dst, null, 0, 0, true, nanos);
+    }
+
     /**
      * One read into {@code dst}, or scattering into {@code dsts[offset..]} when dst is null;
-     * for the adaptor ({@code adaptor}), blocking mode only with a timeout ({@code nanos} 0
-     * waits without limit).
+     * {@code adaptor}: blocking mode only, with a timeout of {@code nanos} (0: none).
      */
     @SuppressWarnings("finally") // returning EOF after an input shutdown is the JDK's contract
-    long read(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length,
+    private long read(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length,
             boolean adaptor, long nanos) throws IOException {
-        readLock.lock();
+        descriptor.lockRead();
         try {
             boolean blocking = owner.isBlocking();
             if (adaptor && !blocking) {
@@ -109,13 +264,12 @@ public final class StreamSocket extends StreamSocketState {
                 try {
                     // With a blocking descriptor this read waits in the kernel; the loop is for
                     // a non-blocking one (timed read, or not yet switched).
-                    n = dst != null ? FdIo.read(sys, fd, dst)
-                            : FdIo.read(sys, fd, dsts, offset, length);
+                    n = readOnce(dst, dsts, offset, length);
                     while (blocking && n == IoStatus.UNAVAILABLE && owner.isOpen()
                             && !isInputClosed) {
-                        park(LinuxUapi.POLLIN, NativeFd.timeLeft(start, nanos, "Read timed out"));
-                        n = dst != null ? FdIo.read(sys, fd, dst)
-                                : FdIo.read(sys, fd, dsts, offset, length);
+                        descriptor.park(LinuxUapi.POLLIN,
+                                NativeFd.timeLeft(start, nanos, "Read timed out"));
+                        n = readOnce(dst, dsts, offset, length);
                     }
                 } finally {
                     if (nanos > 0) {
@@ -135,24 +289,43 @@ public final class StreamSocket extends StreamSocketState {
             }
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
-            readLock.unlock();
+            descriptor.unlockRead();
         }
+    }
+
+    private long readOnce(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length)
+            throws ErrnoException {
+        return dst != null ? FdIo.read(sys, fd, dst) : FdIo.read(sys, fd, dsts, offset, length);
     }
 
     /** Bytes readable now, for the adaptor's {@code InputStream.available()}. */
     int available() throws IOException {
-        stateLock.lock();
-        try {
+        return descriptor.withState(() -> {
             ensureOpenAndConnected();
-            return isInputClosed ? 0 : sys.available(fd);
-        } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
-        } finally {
-            stateLock.unlock();
-        }
+            try {
+                return isInputClosed ? 0 : sys.available(fd);
+            } catch (ErrnoException e) {
+                throw NioExceptions.io(e);
+            }
+        });
     }
 
     // ---- writing ------------------------------------------------------------------------
+
+    /** {@code SocketChannel.write(ByteBuffer)}. */
+    long write(ByteBuffer src) throws IOException {
+        return write(src, null, 0, 0, false);
+    }
+
+    /** {@code SocketChannel.write(ByteBuffer[], int, int)}. */
+    long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return write(null, srcs, offset, length, false);
+    }
+
+    /** The socket adaptor's write: blocking mode only. */
+    long writeForAdaptor(ByteBuffer src) throws IOException {
+        return write(src, null, 0, 0, true);
+    }
 
     /**
      * One write from {@code src}, or gathering from {@code srcs[offset..]} when src is null;
@@ -160,9 +333,9 @@ public final class StreamSocket extends StreamSocketState {
      * written: the kernel sees to that on a blocking descriptor, and this loop on a
      * non-blocking one.
      */
-    long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length, boolean adaptor)
-            throws IOException {
-        writeLock.lock();
+    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length,
+            boolean adaptor) throws IOException {
+        descriptor.lockWrite();
         try {
             boolean blocking = owner.isBlocking();
             if (adaptor && !blocking) {
@@ -181,7 +354,7 @@ public final class StreamSocket extends StreamSocketState {
                         if (!blocking) {
                             break;
                         }
-                        park(LinuxUapi.POLLOUT, 0);
+                        descriptor.park(LinuxUapi.POLLOUT, 0);
                     } else {
                         total += n;
                     }
@@ -197,7 +370,7 @@ public final class StreamSocket extends StreamSocketState {
             }
             return total;
         } finally {
-            writeLock.unlock();
+            descriptor.unlockWrite();
         }
     }
 
@@ -207,7 +380,7 @@ public final class StreamSocket extends StreamSocketState {
      * were sent returns their count (the next call meets it again), as a blocked write does.
      */
     long sendFile(int in, long position, long count) throws IOException {
-        writeLock.lock();
+        descriptor.lockWrite();
         try {
             boolean blocking = owner.isBlocking();
             long total = 0;
@@ -222,7 +395,7 @@ public final class StreamSocket extends StreamSocketState {
                         if (!blocking || !owner.isOpen()) {
                             break;
                         }
-                        park(LinuxUapi.POLLOUT, 0);
+                        descriptor.park(LinuxUapi.POLLOUT, 0);
                     } else if (n == 0) {
                         break;
                     } else {
@@ -244,7 +417,7 @@ public final class StreamSocket extends StreamSocketState {
             }
             return total;
         } finally {
-            writeLock.unlock();
+            descriptor.unlockWrite();
         }
     }
 
@@ -253,7 +426,7 @@ public final class StreamSocket extends StreamSocketState {
      * A failure keeps its {@link ErrnoException} as the cause, for the caller to explain.
      */
     int sendUrgentByte(byte data) throws IOException {
-        writeLock.lock();
+        descriptor.lockWrite();
         try {
             boolean blocking = owner.isBlocking();
             int n = 0;
@@ -276,22 +449,32 @@ public final class StreamSocket extends StreamSocketState {
             }
             return Math.max(n, 0);
         } finally {
-            writeLock.unlock();
+            descriptor.unlockWrite();
         }
     }
 
     // ---- connecting ---------------------------------------------------------------------
 
+    /** {@code SocketChannel.connect}: a failed connect closes the channel, as the JDK's. */
+    boolean connect(SocketAddress remote) throws IOException {
+        return connect(remote, false, 0);
+    }
+
     /**
-     * {@code connect}, or for the adaptor ({@code adaptor}: blocking mode only) with a timeout
-     * ({@code nanos} 0: none). A failed connect closes the channel, as the JDK's does.
+     * The socket adaptor's connect: blocking mode only, with a timeout ({@code nanos} 0:
+     * none).
      */
-    boolean connect(SocketAddress remote, boolean adaptor, long nanos) throws IOException {
+    boolean connectForAdaptor(SocketAddress remote, long nanos) throws IOException {
+        return connect(remote, true, nanos);
+    }
+
+    private boolean connect(SocketAddress remote, boolean adaptor, long nanos)
+            throws IOException {
         SocketAddress sa = family.checkRemote(remote);
         try {
-            readLock.lock();
+            descriptor.lockRead();
             try {
-                writeLock.lock();
+                descriptor.lockWrite();
                 try {
                     boolean blocking = owner.isBlocking();
                     if (adaptor && !blocking) {
@@ -304,12 +487,11 @@ public final class StreamSocket extends StreamSocketState {
                             configureNonBlockingIfVirtualThread();
                         }
                         long start = System.nanoTime();
-                        int status = family.connect(sys, fd, sa);
-                        if (status == StreamFamily.BACKLOG_FULL) {
-                            status = blocking ? awaitBacklog(sa)
-                                    : throwBacklogFull();
+                        ConnectResult result = family.connect(sys, fd, sa);
+                        if (result == ConnectResult.BACKLOG_FULL) {
+                            result = blocking ? awaitBacklog(sa) : throwBacklogFull();
                         }
-                        connected = status == StreamFamily.CONNECTED;
+                        connected = result == ConnectResult.CONNECTED;
                         if (!connected && blocking && owner.isOpen()) {
                             connected = awaitConnect(start, nanos);
                         }
@@ -318,10 +500,10 @@ public final class StreamSocket extends StreamSocketState {
                     }
                     return connected;
                 } finally {
-                    writeLock.unlock();
+                    descriptor.unlockWrite();
                 }
             } finally {
-                readLock.unlock();
+                descriptor.unlockRead();
             }
         } catch (IOException e) {
             owner.close();
@@ -334,26 +516,26 @@ public final class StreamSocket extends StreamSocketState {
      * connect(2) until there is room; poll(2) cannot wait for that, so this parks (close and
      * interrupt still wake it) and tries again, backing off.
      *
-     * @return the status of the attempt that did not find the backlog full, or
-     *     {@link StreamFamily#IN_PROGRESS} if the channel was closed meanwhile
+     * @return the result of the attempt that did not find the backlog full, or
+     *     {@link ConnectResult#IN_PROGRESS} if the channel was closed meanwhile
      */
-    private int awaitBacklog(SocketAddress sa) throws IOException {
+    private ConnectResult awaitBacklog(SocketAddress sa) throws IOException {
         long pause = TimeUnit.MILLISECONDS.toNanos(1);
         while (owner.isOpen()) {
-            park(0, pause);
+            descriptor.park(0, pause);
             pause = Math.min(pause * 2, BACKLOG_RETRY_MAX_NANOS);
             if (!owner.isOpen()) {
                 break;
             }
-            int status = family.connect(sys, fd, sa);
-            if (status != StreamFamily.BACKLOG_FULL) {
-                return status;
+            ConnectResult result = family.connect(sys, fd, sa);
+            if (result != ConnectResult.BACKLOG_FULL) {
+                return result;
             }
         }
-        return StreamFamily.IN_PROGRESS;
+        return ConnectResult.IN_PROGRESS;
     }
 
-    private static int throwBacklogFull() throws IOException {
+    private static ConnectResult throwBacklogFull() throws IOException {
         throw NioExceptions.socket(new ErrnoException("connect", Errno.EAGAIN));
     }
 
@@ -361,7 +543,8 @@ public final class StreamSocket extends StreamSocketState {
     private boolean awaitConnect(long start, long nanos) throws IOException {
         boolean polled = false;
         while (!polled && owner.isOpen()) {
-            park(LinuxUapi.POLLOUT, NativeFd.timeLeft(start, nanos, "Connect timed out"));
+            descriptor.park(LinuxUapi.POLLOUT,
+                    NativeFd.timeLeft(start, nanos, "Connect timed out"));
             polled = pollConnectNow();
         }
         return polled && owner.isOpen();
@@ -369,9 +552,9 @@ public final class StreamSocket extends StreamSocketState {
 
     boolean finishConnect() throws IOException {
         try {
-            readLock.lock();
+            descriptor.lockRead();
             try {
-                writeLock.lock();
+                descriptor.lockWrite();
                 try {
                     if (isConnected()) {
                         return true;
@@ -379,7 +562,7 @@ public final class StreamSocket extends StreamSocketState {
                     boolean blocking = owner.isBlocking();
                     boolean connected = false;
                     try {
-                        beginFinishConnect(blocking);
+                        descriptor.begin(Descriptor.Op.READ, blocking, this::checkPending);
                         if (blocking) {
                             configureNonBlockingIfVirtualThread();
                         }
@@ -393,10 +576,10 @@ public final class StreamSocket extends StreamSocketState {
                     }
                     return connected;
                 } finally {
-                    writeLock.unlock();
+                    descriptor.unlockWrite();
                 }
             } finally {
-                readLock.unlock();
+                descriptor.unlockRead();
             }
         } catch (IOException e) {
             owner.close();
@@ -405,12 +588,7 @@ public final class StreamSocket extends StreamSocketState {
     }
 
     private void beginConnect(boolean blocking, SocketAddress sa) throws IOException {
-        if (blocking) {
-            owner.begin();
-        }
-        stateLock.lock();
-        try {
-            ensureOpen();
+        descriptor.begin(Descriptor.Op.READ, blocking, () -> {
             if (state == ST_CONNECTED) {
                 throw new AlreadyConnectedException();
             }
@@ -419,47 +597,32 @@ public final class StreamSocket extends StreamSocketState {
             }
             state = ST_CONNECTIONPENDING;
             remoteAddress = sa;
-            if (blocking) {
-                readerParked = true;
-            }
-        } finally {
-            stateLock.unlock();
-        }
+            return null;
+        });
     }
 
-    private void beginFinishConnect(boolean blocking) throws ClosedChannelException {
-        if (blocking) {
-            owner.begin();
+    private Void checkPending() {
+        if (state != ST_CONNECTIONPENDING) {
+            throw new NoConnectionPendingException();
         }
-        stateLock.lock();
-        try {
-            ensureOpen();
-            if (state != ST_CONNECTIONPENDING) {
-                throw new NoConnectionPendingException();
-            }
-            if (blocking) {
-                readerParked = true;
-            }
-        } finally {
-            stateLock.unlock();
-        }
+        return null;
     }
 
     private void endConnect(boolean blocking, boolean completed) throws IOException {
         endRead(blocking, completed);
         if (completed) {
-            stateLock.lock();
-            try {
-                if (state == ST_CONNECTIONPENDING) {
-                    localAddress = family.localAddress(sys, fd);
-                    state = ST_CONNECTED;
+            descriptor.withState(() -> {
+                try {
+                    if (state == ST_CONNECTIONPENDING) {
+                        localAddress = family.localAddress(sys, fd);
+                        state = ST_CONNECTED;
+                    }
+                } catch (ErrnoException e) {
+                    throw NioExceptions.socket(e);
                 }
                 restoreFdBlocking();
-            } catch (ErrnoException e) {
-                throw NioExceptions.socket(e);
-            } finally {
-                stateLock.unlock();
-            }
+                return null;
+            });
         }
     }
 
@@ -482,116 +645,60 @@ public final class StreamSocket extends StreamSocketState {
     // ---- addresses, binding, shutdown ----------------------------------------------------
 
     void bind(SocketAddress local) throws IOException {
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                stateLock.lock();
-                try {
-                    ensureOpen();
-                    if (state == ST_CONNECTIONPENDING) {
-                        throw new ConnectionPendingException();
-                    }
-                    if (localAddress != null) {
-                        throw new AlreadyBoundException();
-                    }
-                    localAddress = family.bind(sys, fd, local);
-                } finally {
-                    stateLock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
+        descriptor.withAllLocks(() -> {
+            if (state == ST_CONNECTIONPENDING) {
+                throw new ConnectionPendingException();
             }
-        } finally {
-            readLock.unlock();
-        }
+            if (localAddress != null) {
+                throw new AlreadyBoundException();
+            }
+            localAddress = family.bind(sys, fd, local);
+            return null;
+        });
     }
 
-    /**
-     * Runs {@code call} with every lock held and the channel open, as bind runs: no other
-     * thread uses the descriptor meanwhile (an MPTCP/TCP switch replaces it).
-     */
-    <T> T withAllLocks(LockedCall<T> call) throws IOException {
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                return withOpenState(call);
-            } finally {
-                writeLock.unlock();
-            }
-        } finally {
-            readLock.unlock();
-        }
-    }
-
-    /**
-     * How far the socket is from new: null while unbound and unconnected (its protocol can
-     * still be switched), else {@code "connecting"}, {@code "connected"} or {@code "bound"}.
-     * Caller holds stateLock.
-     */
-    String usedAs() {
+    /** How far the socket is from new; a protocol switch needs {@link Use#NEW}. */
+    Use use() {
+        assert descriptor.holdsStateLock();
         int s = state;
         if (s == ST_CONNECTIONPENDING) {
-            return "connecting";
+            return Use.CONNECTING;
         }
         if (s != ST_UNCONNECTED) {
-            return "connected";
+            return Use.CONNECTED;
         }
-        return localAddress != null ? "bound" : null;
+        return localAddress != null ? Use.BOUND : Use.NEW;
     }
 
     /** {@code getLocalAddress()}: checks that the channel is open. */
     SocketAddress getLocalAddress() throws IOException {
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return localAddress;
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.withOpenState(() -> localAddress);
     }
 
     /** {@code getRemoteAddress()}: checks that the channel is open. */
     SocketAddress getRemoteAddress() throws IOException {
-        stateLock.lock();
-        try {
-            ensureOpen();
-            return remoteAddress;
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.withOpenState(() -> remoteAddress);
     }
 
     /** The local address even when closed (for the adaptor), or null if unbound. */
     SocketAddress localAddress() {
-        stateLock.lock();
-        try {
-            return localAddress;
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.locked(() -> localAddress);
     }
 
     /** The remote address even when closed (for the adaptor), or null if never connected. */
     SocketAddress remoteAddress() {
-        stateLock.lock();
-        try {
-            return remoteAddress;
-        } finally {
-            stateLock.unlock();
-        }
+        return descriptor.locked(() -> remoteAddress);
     }
 
-    void shutdown(boolean input) throws IOException {
-        stateLock.lock();
-        try {
-            ensureOpen();
+    /** {@code shutdownInput()} or {@code shutdownOutput()}. */
+    void shutdown(Direction direction) throws IOException {
+        boolean input = direction == Direction.INPUT;
+        descriptor.withOpenState(() -> {
             if (!isConnected()) {
                 throw new NotYetConnectedException();
             }
             if (input ? isInputClosed : isOutputClosed) {
-                return;
+                return null;
             }
             try {
                 // A blocked reader or writer wakes by itself: the socket turns readable/writable.
@@ -606,8 +713,127 @@ public final class StreamSocket extends StreamSocketState {
             } else {
                 isOutputClosed = true;
             }
-        } finally {
-            stateLock.unlock();
+            return null;
+        });
+    }
+
+    /** Which half of a connection {@link #shutdown} closes. */
+    enum Direction {
+        INPUT,
+        OUTPUT
+    }
+
+    // ---- blocking mode ----------------------------------------------------------------------
+
+    /** {@code implConfigureBlocking}. */
+    void configureBlocking(boolean block) throws IOException {
+        descriptor.withAllLocks(() -> {
+            setFdBlocking(block && state == ST_CONNECTED);
+            return null;
+        });
+    }
+
+    /**
+     * Puts the descriptor in the mode the channel wants now: blocking while the channel is
+     * blocking and connected.
+     */
+    private void restoreFdBlocking() throws IOException {
+        assert descriptor.holdsReadLock() || descriptor.holdsWriteLock();
+        setFdBlocking(owner.isBlocking() && state == ST_CONNECTED);
+    }
+
+    private void setFdBlocking(boolean block) throws IOException {
+        if (fdBlocking != block) {
+            descriptor.withState(() -> {
+                boolean wanted = block && !forcedNonBlocking;
+                if (fdBlocking != wanted) {
+                    try {
+                        sys.setBlocking(fd, wanted);
+                    } catch (ErrnoException e) {
+                        throw NioExceptions.socket(e);
+                    }
+                    fdBlocking = wanted;
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Before a blocking operation: on a virtual thread, turns the descriptor non-blocking for
+     * good, so the operation parks the virtual thread instead of holding its carrier in the
+     * kernel. A platform thread pays one check.
+     */
+    private void configureNonBlockingIfVirtualThread() throws IOException {
+        assert descriptor.holdsReadLock() || descriptor.holdsWriteLock();
+        if (VirtualThreads.isCurrentVirtual() && !forcedNonBlocking) {
+            descriptor.withOpenState(() -> {
+                forcedNonBlocking = true;
+                setFdBlocking(false);
+                return null;
+            });
+        }
+    }
+
+    // ---- close ------------------------------------------------------------------------------
+
+    /** What closing a stream socket adds to the descriptor's close. */
+    private final class CloseSteps implements Descriptor.CloseSteps {
+        @Override
+        public void closing() {
+            connectedAtClose = state == ST_CONNECTED;
+        }
+
+        @Override
+        public void wakeBlocked() {
+            if (connectedAtClose) {
+                shutdownOutputUnlessLingerZero();
+                wakeThreadsBlockedInKernel();
+            }
+        }
+
+        @Override
+        public void releaseDeferred() {
+            if (connectedAtClose && owner.isRegistered()) {
+                // The descriptor lives on until the selector lets go: let the peer see EOF now.
+                shutdownOutputUnlessLingerZero();
+            }
+        }
+    }
+
+    private void shutdownOutputUnlessLingerZero() {
+        try {
+            int linger = (Integer) options.get(StandardSocketOptions.SO_LINGER);
+            if (linger != 0) {
+                if (linger > 0) {
+                    options.set(StandardSocketOptions.SO_LINGER, -1);
+                }
+                sys.shutdown(fd, LinuxUapi.SHUT_WR);
+            }
+        } catch (IOException ignore) {
+            // Best effort, as in the JDK: the close itself must go on.
+        }
+    }
+
+    /**
+     * A thread blocked in recvmsg/sendmsg on a blocking descriptor is woken by shutdown(2),
+     * which makes the call return (0, or EPIPE) at once; the JDK sends a signal instead, which
+     * is not safe through JNR.
+     */
+    private void wakeThreadsBlockedInKernel() {
+        assert descriptor.holdsStateLock();
+        boolean reader = descriptor.isBlocked(Descriptor.Op.READ);
+        boolean writer = descriptor.isBlocked(Descriptor.Op.WRITE);
+        // Once forced non-blocking, a platform thread may still be in a call that started on
+        // the blocking descriptor: wake it the same way.
+        if ((!fdBlocking && !forcedNonBlocking) || !(reader || writer)) {
+            return;
+        }
+        try {
+            sys.shutdown(fd, reader && writer ? LinuxUapi.SHUT_RDWR
+                    : reader ? LinuxUapi.SHUT_RD : LinuxUapi.SHUT_WR);
+        } catch (ErrnoException ignore) {
+            // ENOTCONN: the connection is gone, so nothing can be blocked on it.
         }
     }
 
@@ -626,33 +852,30 @@ public final class StreamSocket extends StreamSocketState {
         Objects.requireNonNull(type);
         StringBuilder sb = new StringBuilder(type).append('[');
         if (!owner.isOpen()) {
-            sb.append("closed");
-        } else {
-            stateLock.lock();
-            try {
-                switch (state) {
-                    case ST_UNCONNECTED -> sb.append("unconnected");
-                    case ST_CONNECTIONPENDING -> sb.append("connection-pending");
-                    default -> {
-                        sb.append("connected");
-                        if (isInputClosed) {
-                            sb.append(" ishut");
-                        }
-                        if (isOutputClosed) {
-                            sb.append(" oshut");
-                        }
+            return sb.append("closed]").toString();
+        }
+        descriptor.locked(() -> {
+            switch (state) {
+                case ST_UNCONNECTED -> sb.append("unconnected");
+                case ST_CONNECTIONPENDING -> sb.append("connection-pending");
+                default -> {
+                    sb.append("connected");
+                    if (isInputClosed) {
+                        sb.append(" ishut");
+                    }
+                    if (isOutputClosed) {
+                        sb.append(" oshut");
                     }
                 }
-                if (localAddress != null) {
-                    sb.append(" local=").append(localAddress);
-                }
-                if (remoteAddress != null) {
-                    sb.append(" remote=").append(remoteAddress);
-                }
-            } finally {
-                stateLock.unlock();
             }
-        }
+            if (localAddress != null) {
+                sb.append(" local=").append(localAddress);
+            }
+            if (remoteAddress != null) {
+                sb.append(" remote=").append(remoteAddress);
+            }
+            return null;
+        });
         return sb.append(']').toString();
     }
 }

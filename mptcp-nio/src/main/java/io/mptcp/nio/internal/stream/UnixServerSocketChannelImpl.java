@@ -7,6 +7,7 @@ import io.mptcp.nio.internal.ChannelFactory;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.UnixSocketOptions;
+import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.select.NativeChannel;
 
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
 
     @Override
     public SocketChannel accept() throws IOException {
-        return listener.accept(this::acceptedChannel, false, 0);
+        return listener.accept(this::acceptedChannel);
     }
 
     private SocketChannel acceptedChannel(int fd, SocketAddress local, SocketAddress remote) {
@@ -110,7 +111,7 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
     public <T> UnixServerSocketChannelImpl setOption(SocketOption<T> name, T value)
             throws IOException {
         UnixSocketOptions.checkSet(name, value, SUPPORTED);
-        listener.withOpenState(() -> {
+        listener.descriptor().withOpenState(() -> {
             options.set(name, value);
             return null;
         });
@@ -120,7 +121,7 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         UnixSocketOptions.checkGet(name, SUPPORTED);
-        return name.type().cast(listener.withOpenState(() -> options.get(name)));
+        return name.type().cast(listener.descriptor().withOpenState(() -> options.get(name)));
     }
 
     @Override
@@ -130,12 +131,12 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        listener.implClose();
+        listener.descriptor().close();
     }
 
     @Override
     public void kill() {
-        listener.kill();
+        listener.descriptor().kill();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.mptcp.nio.internal.ChannelFactory;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.UnixSocketOptions;
+import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.select.NativeChannel;
 
 import java.io.IOException;
@@ -77,30 +78,30 @@ public final class UnixSocketChannelImpl extends SocketChannel implements Native
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        return (int) socket.read(dst, null, 0, 0, false, 0);
+        return (int) socket.read(dst);
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
-        return socket.read(null, dsts, offset, length, false, 0);
+        return socket.read(dsts, offset, length);
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        return (int) socket.write(src, null, 0, 0, false);
+        return (int) socket.write(src);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        return socket.write(null, srcs, offset, length, false);
+        return socket.write(srcs, offset, length);
     }
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
-        return socket.connect(remote, false, 0);
+        return socket.connect(remote);
     }
 
     @Override
@@ -126,13 +127,13 @@ public final class UnixSocketChannelImpl extends SocketChannel implements Native
 
     @Override
     public UnixSocketChannelImpl shutdownInput() throws IOException {
-        socket.shutdown(true);
+        socket.shutdown(StreamSocket.Direction.INPUT);
         return this;
     }
 
     @Override
     public UnixSocketChannelImpl shutdownOutput() throws IOException {
-        socket.shutdown(false);
+        socket.shutdown(StreamSocket.Direction.OUTPUT);
         return this;
     }
 
@@ -167,7 +168,7 @@ public final class UnixSocketChannelImpl extends SocketChannel implements Native
     public <T> UnixSocketChannelImpl setOption(SocketOption<T> name, T value)
             throws IOException {
         UnixSocketOptions.checkSet(name, value, SUPPORTED);
-        socket.withOpenState(() -> {
+        socket.descriptor().withOpenState(() -> {
             options.set(name, value);
             return null;
         });
@@ -177,7 +178,7 @@ public final class UnixSocketChannelImpl extends SocketChannel implements Native
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         UnixSocketOptions.checkGet(name, SUPPORTED);
-        return name.type().cast(socket.withOpenState(
+        return name.type().cast(socket.descriptor().withOpenState(
                 () -> UnixSocketOptions.get(sys, socket.fd(), options, name)));
     }
 
@@ -190,12 +191,12 @@ public final class UnixSocketChannelImpl extends SocketChannel implements Native
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        socket.implClose();
+        socket.descriptor().close();
     }
 
     @Override
     public void kill() {
-        socket.kill();
+        socket.descriptor().kill();
     }
 
     @Override

@@ -87,13 +87,14 @@ enum UnixStreamFamily implements StreamFamily {
     }
 
     @Override
-    public int connect(LinuxSyscalls sys, int fd, SocketAddress remote) throws IOException {
+    public ConnectResult connect(LinuxSyscalls sys, int fd, SocketAddress remote)
+            throws IOException {
         byte[] path = UnixDomainNames.pathBytes(((UnixDomainSocketAddress) remote).getPath());
         try {
-            return sys.connectUnix(fd, path) ? CONNECTED : IN_PROGRESS;
+            return sys.connectUnix(fd, path) ? ConnectResult.CONNECTED : ConnectResult.IN_PROGRESS;
         } catch (ErrnoException e) {
             if (e.errno() == Errno.EAGAIN) {
-                return BACKLOG_FULL;
+                return ConnectResult.BACKLOG_FULL;
             }
             throw NioExceptions.socket(e);
         }

@@ -1,19 +1,19 @@
-package io.mptcp.nio.internal.stream;
+package io.mptcp.nio.internal.fd;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.spi.AbstractSelectableChannel;
 
 /**
- * The state machines' view of one of our stream channels: its public state, and its
+ * The descriptor's view of one of our channels: its public state, and its
  * {@code begin}/{@code end}, which {@code AbstractInterruptibleChannel} keeps protected, so
  * only the channel's own class can hand them over (as method references).
  */
-final class ChannelOwner implements StreamSocketState.Owner {
+public final class ChannelOwner implements Descriptor.Owner {
 
     /** {@code AbstractInterruptibleChannel.end(boolean)}. */
     @FunctionalInterface
-    interface End {
+    public interface End {
         void end(boolean completed) throws AsynchronousCloseException;
     }
 
@@ -21,7 +21,7 @@ final class ChannelOwner implements StreamSocketState.Owner {
     private final Runnable begin;
     private final End end;
 
-    ChannelOwner(AbstractSelectableChannel channel, Runnable begin, End end) {
+    public ChannelOwner(AbstractSelectableChannel channel, Runnable begin, End end) {
         this.channel = channel;
         this.begin = begin;
         this.end = end;

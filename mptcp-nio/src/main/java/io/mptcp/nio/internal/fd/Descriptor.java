@@ -1,0 +1,435 @@
+package io.mptcp.nio.internal.fd;
+
+import io.mptcp.ffi.ErrnoException;
+import io.mptcp.ffi.LinuxSyscalls;
+
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The life of one channel's descriptor, as the JDK's channel classes each spell it out: the
+ * locks, the brackets around operations that may block (so that close and interrupt can find
+ * and wake the threads inside), the two-phase close and the release by the last user. Every
+ * channel kind of this provider (stream, listener, datagram, pipe) owns one and adds only
+ * what is its own, through {@link CloseSteps}.
+ *
+ * <p>Close is two-phase, as in the JDK: {@link #close()} marks the descriptor closing at once;
+ * the descriptor is released only when no thread is blocked in an operation and no selector
+ * holds the channel. In blocking mode close must not wait (an interrupt runs close while
+ * holding the blocked thread's interrupt lock, which that thread needs in order to leave), so
+ * it wakes the blocked threads and the last one out releases; in non-blocking mode operations
+ * are short and close waits for them. A selector that lets go of the channel last releases it
+ * through {@link #kill()}.
+ *
+ * <h2>Locks</h2>
+ * <p>The one table of lock order for the whole provider (take them left to right, never back):
+ * <pre>
+ *   selector monitor → selected-key set → cancelled-key set → channel's regLock/keyLock (JDK)
+ *   readLock → writeLock → stateLock → NativeFd's lock
+ *   selector's updateLock, wakeupLock: leaves, taken alone
+ * </pre>
+ * <ul>
+ *   <li>{@code readLock}: held by the thread reading, receiving, accepting or connecting, for
+ *       the whole operation.</li>
+ *   <li>{@code writeLock}: held by the thread writing, sending or connecting, for the whole
+ *       operation.</li>
+ *   <li>{@code stateLock}: guards the life-cycle fields here and whatever state the owning
+ *       channel keeps beside them (addresses, connection state); held only for short
+ *       non-blocking calls, <em>never across a park</em>.</li>
+ * </ul>
+ * Only this class takes these locks. Channels run code under them through
+ * {@link #lockRead()}/{@link #lockWrite()} (the operation brackets), {@link #locked},
+ * {@link #withState},
+ * {@link #withOpenState} and {@link #withAllLocks} (the one idiom that takes all three), and
+ * state a precondition with {@code assert descriptor.holdsStateLock()}.
+ */
+public final class Descriptor {
+
+    /** The channel a descriptor serves: its public state and its protected begin/end. */
+    public interface Owner {
+        boolean isOpen();
+
+        boolean isBlocking();
+
+        boolean isRegistered();
+
+        /** {@code AbstractInterruptibleChannel.begin()}: an interrupt closes the channel. */
+        void begin();
+
+        /** {@code AbstractInterruptibleChannel.end(completed)}. */
+        void end(boolean completed) throws AsynchronousCloseException;
+
+        /** Closes the channel (after a failed connect, as the JDK does). */
+        void close() throws IOException;
+    }
+
+    /** Which of the two operations that may block at once a bracket is for. */
+    public enum Op {
+        /** Reading, receiving, accepting or connecting. */
+        READ,
+        /** Writing or sending. */
+        WRITE
+    }
+
+    /**
+     * What a channel kind adds to {@link #close()}. Each step runs under the state lock, so it
+     * sees the state as close left it.
+     */
+    public interface CloseSteps {
+        /** Once the state is closing, before anything else (multicast keys go invalid). */
+        default void closing() {
+        }
+
+        /**
+         * Blocking mode, threads still inside: wake those waiting in the kernel rather than in
+         * {@link NativeFd#park} (which close unparks itself).
+         */
+        default void wakeBlocked() {
+        }
+
+        /** Non-blocking mode: the release waits for a selector; the descriptor lives on. */
+        default void releaseDeferred() {
+        }
+    }
+
+    /** A short piece of work run under a lock. */
+    @FunctionalInterface
+    public interface LockedCall<T> {
+        T run() throws IOException;
+    }
+
+    private static final CloseSteps NO_STEPS = new CloseSteps() { };
+
+    private static final int ST_INUSE = 0;
+    private static final int ST_CLOSING = 1;
+    private static final int ST_CLOSED = 2;
+
+    private final Owner owner;
+    private final NativeFd nfd;
+    private final CloseSteps steps;
+
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock stateLock = new ReentrantLock();
+
+    // -- the following fields are guarded by stateLock (state is volatile for the checks made
+    //    without it)
+    private volatile int state = ST_INUSE;
+    // Whether a thread is in (or about to enter) a blocking operation of each kind.
+    private boolean readerBlocked;
+    private boolean writerBlocked;
+    // -- end of the fields guarded by stateLock
+
+    // Run at the end of close (an inherited channel detaches the standard streams); set before
+    // the channel is handed out.
+    private volatile AfterClose afterClose;
+
+    public Descriptor(Owner owner, LinuxSyscalls sys, int fd, CloseSteps steps) {
+        this.owner = owner;
+        this.nfd = new NativeFd(sys, fd);
+        this.steps = steps != null ? steps : NO_STEPS;
+    }
+
+    public Descriptor(Owner owner, LinuxSyscalls sys, int fd) {
+        this(owner, sys, fd, null);
+    }
+
+    public int fd() {
+        return nfd.fd();
+    }
+
+    public LinuxSyscalls sys() {
+        return nfd.sys();
+    }
+
+    public Owner owner() {
+        return owner;
+    }
+
+    /**
+     * Runs {@code hook} at the end of every future {@link #close()}, after the state turned
+     * closing and blocked threads were woken, whether or not the descriptor is released yet
+     * (the JDK's inherited channels detach the standard streams at that moment).
+     */
+    public void onClose(AfterClose hook) {
+        this.afterClose = hook;
+    }
+
+    /** Whether close has begun (closing or closed). */
+    public boolean isClosing() {
+        return state != ST_INUSE;
+    }
+
+    // ---- locks --------------------------------------------------------------------------
+
+    public void lockRead() {
+        readLock.lock();
+    }
+
+    public void unlockRead() {
+        readLock.unlock();
+    }
+
+    public void lockWrite() {
+        writeLock.lock();
+    }
+
+    public void unlockWrite() {
+        writeLock.unlock();
+    }
+
+    /** For {@code assert}: whether this thread holds the state lock. */
+    public boolean holdsStateLock() {
+        return stateLock.isHeldByCurrentThread();
+    }
+
+    /** For {@code assert}: whether this thread holds the read lock. */
+    public boolean holdsReadLock() {
+        return readLock.isHeldByCurrentThread();
+    }
+
+    /** For {@code assert}: whether this thread holds the write lock. */
+    public boolean holdsWriteLock() {
+        return writeLock.isHeldByCurrentThread();
+    }
+
+    /** Runs {@code call} under the state lock. */
+    public <T> T withState(LockedCall<T> call) throws IOException {
+        stateLock.lock();
+        try {
+            return call.run();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** Runs {@code call}, which throws nothing checked, under the state lock. */
+    public <T> T locked(Supplier<T> call) {
+        stateLock.lock();
+        try {
+            return call.get();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code call} under the state lock once the channel is known to be open, as the
+     * JDK's {@code setOption}/{@code getOption}/{@code getLocalAddress} run.
+     */
+    public <T> T withOpenState(LockedCall<T> call) throws IOException {
+        stateLock.lock();
+        try {
+            ensureOpen();
+            return call.run();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code call} with every lock held and the channel open: no other thread uses the
+     * descriptor meanwhile (bind, a protocol switch, a change of blocking mode).
+     */
+    public <T> T withAllLocks(LockedCall<T> call) throws IOException {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                return withOpenState(call);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code call} with every lock held, open or closed (the JDK's
+     * {@code DatagramChannel.disconnect} does nothing on a closed channel instead of throwing).
+     */
+    public <T> T withAllLocksOpenOrNot(LockedCall<T> call) throws IOException {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                return withState(call);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    public void ensureOpen() throws ClosedChannelException {
+        if (!owner.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    // ---- brackets of operations that may block --------------------------------------------
+
+    /**
+     * Starts an operation: when {@code blocking}, arms interrupt handling
+     * ({@link Owner#begin()}), then, under the state lock, checks that the channel is open and
+     * records that a thread may block in {@code op}. Pair with {@link #end}; the caller holds
+     * the operation's lock.
+     */
+    public void begin(Op op, boolean blocking) throws ClosedChannelException {
+        if (blocking) {
+            owner.begin();
+        }
+        stateLock.lock();
+        try {
+            ensureOpen();
+            if (blocking) {
+                setBlocked(op, true);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * {@link #begin}, with the channel's own checks run under the state lock after the open
+     * check; if they throw, nothing is recorded.
+     */
+    public <T> T begin(Op op, boolean blocking, LockedCall<T> checks) throws IOException {
+        if (blocking) {
+            owner.begin();
+        }
+        stateLock.lock();
+        try {
+            ensureOpen();
+            T result = checks.run();
+            if (blocking) {
+                setBlocked(op, true);
+            }
+            return result;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * Ends an operation begun with {@link #begin}: finishes a close that waited for it and,
+     * when blocking, reports an asynchronous close or interrupt ({@link Owner#end}).
+     */
+    public void end(Op op, boolean blocking, boolean completed)
+            throws AsynchronousCloseException {
+        if (blocking) {
+            stateLock.lock();
+            try {
+                setBlocked(op, false);
+                if (state == ST_CLOSING) {
+                    tryFinishClose();
+                }
+            } finally {
+                stateLock.unlock();
+            }
+            owner.end(completed);
+        }
+    }
+
+    private void setBlocked(Op op, boolean blocked) {
+        if (op == Op.READ) {
+            readerBlocked = blocked;
+        } else {
+            writerBlocked = blocked;
+        }
+    }
+
+    /** For the close steps: whether a thread is blocked in {@code op}. */
+    public boolean isBlocked(Op op) {
+        assert holdsStateLock();
+        return op == Op.READ ? readerBlocked : writerBlocked;
+    }
+
+    /** Parks the calling thread until {@code events} or close; see {@link NativeFd#park}. */
+    public void park(int events, long nanos) throws IOException {
+        try {
+            nfd.park(events, nanos);
+        } catch (ErrnoException e) {
+            throw NioExceptions.io(e);
+        }
+    }
+
+    /** {@link #park} without the mapping to an {@link IOException}. */
+    public int parkRaw(int events, long nanos) throws ErrnoException {
+        return nfd.park(events, nanos);
+    }
+
+    // ---- close ------------------------------------------------------------------------------
+
+    /** The channel's {@code implCloseSelectableChannel}. */
+    public void close() throws IOException {
+        boolean blocking = owner.isBlocking();
+        stateLock.lock();
+        try {
+            state = ST_CLOSING;
+            steps.closing();
+            if (blocking && !tryRelease()) {
+                steps.wakeBlocked();
+                nfd.unpark();
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        if (!blocking) {
+            // Non-blocking operations are short: wait for any in progress to finish.
+            readLock.lock();
+            readLock.unlock();
+            writeLock.lock();
+            writeLock.unlock();
+            stateLock.lock();
+            try {
+                if (state == ST_CLOSING && !tryRelease()) {
+                    steps.releaseDeferred();
+                }
+            } finally {
+                stateLock.unlock();
+            }
+        }
+        AfterClose hook = afterClose;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /** The channel's {@code kill()}: the last selector let go; release if closing. */
+    public void kill() {
+        stateLock.lock();
+        try {
+            if (state == ST_CLOSING) {
+                tryFinishClose();
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** Releases the descriptor if nothing uses it any more. */
+    private boolean tryRelease() throws IOException {
+        assert holdsStateLock();
+        if (!readerBlocked && !writerBlocked && !owner.isRegistered()) {
+            state = ST_CLOSED;
+            nfd.release();
+            return true;
+        }
+        return false;
+    }
+
+    private void tryFinishClose() {
+        try {
+            tryRelease();
+        } catch (IOException ignore) {
+            // close(2) released the descriptor even if it reported an error, and nobody is
+            // left to report to: the thread finishing the close is not the one that closed.
+        }
+    }
+}
