@@ -10,6 +10,7 @@ public final class Errno {
 
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int EBADF = 9;
@@ -27,6 +28,7 @@ public final class Errno {
     public static final int EPIPE = 32;
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
+    public static final int EPROTO = 71;
     public static final int ENOTSOCK = 88;
     public static final int EDESTADDRREQ = 89;
     public static final int EMSGSIZE = 90;
@@ -63,6 +65,7 @@ public final class Errno {
     static {
         def(EPERM, "EPERM", "Operation not permitted");
         def(ENOENT, "ENOENT", "No such file or directory");
+        def(ESRCH, "ESRCH", "No such process");
         def(EINTR, "EINTR", "Interrupted system call");
         def(EIO, "EIO", "Input/output error");
         def(EBADF, "EBADF", "Bad file descriptor");
@@ -80,6 +83,7 @@ public final class Errno {
         def(EPIPE, "EPIPE", "Broken pipe");
         def(ERANGE, "ERANGE", "Numerical result out of range");
         def(ENOSYS, "ENOSYS", "Function not implemented");
+        def(EPROTO, "EPROTO", "Protocol error");
         def(ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket");
         def(EDESTADDRREQ, "EDESTADDRREQ", "Destination address required");
         def(EMSGSIZE, "EMSGSIZE", "Message too long");

@@ -8,6 +8,7 @@ import static io.mptcp.ffi.Errno.EINTR;
 import static io.mptcp.ffi.Errno.ENOENT;
 import static io.mptcp.ffi.Errno.EPERM;
 import static io.mptcp.ffi.Errno.ERANGE;
+import static io.mptcp.ffi.Errno.ESRCH;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -542,7 +543,6 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     }
 
     private static final int MAX_DATABASE_BUFFER = 1 << 20;
-    private static final int ESRCH = 3;
 
 
     // ---- inherited descriptors ------------------------------------------------------------

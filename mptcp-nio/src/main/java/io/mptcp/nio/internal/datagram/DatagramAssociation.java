@@ -2,6 +2,7 @@ package io.mptcp.nio.internal.datagram;
 
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.Net;
 
@@ -14,11 +15,12 @@ import java.net.SocketException;
  * The addresses of a {@link DatagramChannelImpl}'s socket and the kernel side of binding,
  * connecting and disconnecting it, as the JDK's {@code DatagramChannelImpl} does them on Linux.
  *
- * <p>Not thread-safe: the channel calls every method with its state lock held (and, for
- * {@code connect} and {@code disconnect}, its read and write locks, so that no I/O runs
- * meanwhile).
+ * <p>Not thread-safe: every method runs under the channel's state lock (and
+ * {@code connect} and {@code disconnect} under its read and write locks too, so that no I/O
+ * runs meanwhile); each asserts it.
  */
 final class DatagramAssociation {
+    private final Descriptor descriptor;
     private final LinuxSyscalls sys;
     private final int fd;
     private final int family;
@@ -28,19 +30,22 @@ final class DatagramAssociation {
     // The local address before the first connect, which disconnect restores.
     private InetSocketAddress beforeConnect;
 
-    DatagramAssociation(LinuxSyscalls sys, int fd, int family) {
-        this.sys = sys;
-        this.fd = fd;
+    DatagramAssociation(Descriptor descriptor, int family) {
+        this.descriptor = descriptor;
+        this.sys = descriptor.sys();
+        this.fd = descriptor.fd();
         this.family = family;
     }
 
     /** The local address, or null while unbound. */
     InetSocketAddress local() {
+        assert descriptor.holdsStateLock();
         return local;
     }
 
     /** The connected address (as it was given to connect), or null. */
     InetSocketAddress remote() {
+        assert descriptor.holdsStateLock();
         return remote;
     }
 
@@ -49,6 +54,7 @@ final class DatagramAssociation {
      * local one if bound (port not 0), the peer if connected.
      */
     void adopt() throws IOException {
+        assert descriptor.holdsStateLock();
         try {
             InetSocketAddress bound = sys.getsockname(fd);
             local = bound.getPort() != 0 ? bound : null;
@@ -66,6 +72,7 @@ final class DatagramAssociation {
 
     /** Binds to {@code address} (null: the wildcard, ephemeral port). */
     void bind(SocketAddress address) throws IOException {
+        assert descriptor.holdsStateLock();
         InetSocketAddress isa = address == null
                 ? Net.anyLocal(family) : Net.checkAddress(address, family);
         try {
@@ -81,6 +88,8 @@ final class DatagramAssociation {
      * keeps the address from before the first connect, for disconnect.
      */
     void connect(InetSocketAddress isa) throws IOException {
+        assert descriptor.holdsReadLock() && descriptor.holdsWriteLock()
+                && descriptor.holdsStateLock();
         if (isa.getPort() == 0) {
             throw new SocketException("Can't connect to port 0");
         }
@@ -107,6 +116,8 @@ final class DatagramAssociation {
      * this throws, as the JDK's does.
      */
     void disconnect() throws IOException {
+        assert descriptor.holdsReadLock() && descriptor.holdsWriteLock()
+                && descriptor.holdsStateLock();
         try {
             sys.disconnect(fd);
             remote = null;

@@ -89,7 +89,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     }
                 });
         this.options = new DatagramSocketOptions(sys, fd, family);
-        this.association = new DatagramAssociation(sys, fd, family);
+        this.association = new DatagramAssociation(descriptor, family);
         this.memberships = new DatagramMemberships(this, sys, fd, family, descriptor);
     }
 
@@ -107,8 +107,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             throw NioExceptions.socket(e);
         }
         DatagramChannelImpl ch = new DatagramChannelImpl(provider, sys, fd, family);
-        ch.association.adopt();
-        ch.connected = ch.association.remote() != null;
+        ch.descriptor.withState(() -> {
+            ch.association.adopt();
+            ch.connected = ch.association.remote() != null;
+            return null;
+        });
         ch.descriptor.onClose(afterClose);
         return ch;
     }

@@ -1,6 +1,5 @@
 package io.mptcp.nio.internal.datagram;
 
-import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
@@ -124,8 +123,7 @@ final class DatagramMemberships {
                     (Inet4Address) source);
             return new MembershipKeyImpl(ch, group, interf, source, true, address, index);
         } catch (ErrnoException e) {
-            throwIfUnsupported(e, "join");
-            throw NioExceptions.socket(e);
+            throw NioExceptions.multicast(e, "join");
         }
     }
 
@@ -185,8 +183,7 @@ final class DatagramMemberships {
             try {
                 blockOrUnblock(key, source, true);
             } catch (ErrnoException e) {
-                throwIfUnsupported(e, "block");
-                throw NioExceptions.socket(e);
+                throw NioExceptions.multicast(e, "block");
             }
             return null;
         });
@@ -225,23 +222,10 @@ final class DatagramMemberships {
 
     /**
      * The channel is closing: every key becomes invalid (the kernel drops them with the
-     * socket). Caller holds the state lock.
+     * socket).
      */
     void invalidateAll() {
         assert descriptor.holdsStateLock();
         registry.invalidateAll();
-    }
-
-    /**
-     * A kernel without the request ({@code ENOPROTOOPT}, {@code EOPNOTSUPP}) gets the JDK's
-     * {@link UnsupportedOperationException}.
-     */
-    private static void throwIfUnsupported(ErrnoException e, String call) {
-        if (e.errno() == Errno.ENOPROTOOPT || e.errno() == Errno.EOPNOTSUPP) {
-            UnsupportedOperationException x =
-                    new UnsupportedOperationException(call + ": " + e.getMessage());
-            x.initCause(e);
-            throw x;
-        }
     }
 }

@@ -33,36 +33,44 @@ final class DatagramPacketLengths {
     private DatagramPacketLengths() {
     }
 
-    /** How long a datagram {@code p} takes now. Caller holds {@code p}'s monitor. */
+    /**
+     * How long a datagram {@code p} takes now. Takes {@code p}'s monitor (as the receive that
+     * calls it does for its whole length) so that data, offset and length are read as one.
+     */
     static int bufLength(DatagramPacket p) {
-        LOCK.lock();
-        try {
-            Received r = RECEIVED.get(p);
-            if (r != null && r.data == p.getData() && r.offset == p.getOffset()
-                    && r.length == p.getLength()) {
-                return r.bufLength;
+        synchronized (p) {
+            LOCK.lock();
+            try {
+                Received r = RECEIVED.get(p);
+                if (r != null && r.data == p.getData() && r.offset == p.getOffset()
+                        && r.length == p.getLength()) {
+                    return r.bufLength;
+                }
+                return p.getLength();
+            } finally {
+                LOCK.unlock();
             }
-            return p.getLength();
-        } finally {
-            LOCK.unlock();
         }
     }
 
     /**
      * Sets the data length of {@code p} to {@code length} after a receive, keeping
-     * {@code bufLength} for the next one. Caller holds {@code p}'s monitor.
+     * {@code bufLength} for the next one, under {@code p}'s monitor.
      */
     static void received(DatagramPacket p, int length, int bufLength) {
-        p.setLength(length);
-        LOCK.lock();
-        try {
-            if (length == bufLength) {
-                RECEIVED.remove(p);
-            } else {
-                RECEIVED.put(p, new Received(p.getData(), p.getOffset(), length, bufLength));
+        synchronized (p) {
+            p.setLength(length);
+            LOCK.lock();
+            try {
+                if (length == bufLength) {
+                    RECEIVED.remove(p);
+                } else {
+                    RECEIVED.put(p, new Received(p.getData(), p.getOffset(), length,
+                            bufLength));
+                }
+            } finally {
+                LOCK.unlock();
             }
-        } finally {
-            LOCK.unlock();
         }
     }
 }

@@ -25,12 +25,19 @@ import java.util.function.Supplier;
  * through {@link #kill()}.
  *
  * <h2>Locks</h2>
- * <p>The one table of lock order for the whole provider (take them left to right, never back):
+ * <p>The one table of lock order for the whole provider: take locks left to right, never
+ * back. Every other lock of the provider is a leaf (taken alone, nothing taken under it):
+ * {@code EpollSelector}'s {@code updateLock} and {@code wakeupLock},
+ * {@code VirtualThreadPoller}'s, {@code InheritedChannels}'.
  * <pre>
- *   selector monitor → selected-key set → cancelled-key set → channel's regLock/keyLock (JDK)
+ *   selector monitor → selected-key set → cancelled-key set     (the JDK's SPI order)
  *   readLock → writeLock → stateLock → NativeFd's lock
- *   selector's updateLock, wakeupLock: leaves, taken alone
+ *   MembershipKey lock → stateLock
+ *   DatagramPacket monitor (java.net's contract) → DatagramPacketLengths.LOCK
  * </pre>
+ * The JDK's own {@code regLock}/{@code keyLock} of a channel sit between the selector's
+ * monitors and the channel's locks; the selector calls a channel's {@code kill()} (which takes
+ * the state lock) only with its own monitors held.
  * <ul>
  *   <li>{@code readLock}: held by the thread reading, receiving, accepting or connecting, for
  *       the whole operation.</li>

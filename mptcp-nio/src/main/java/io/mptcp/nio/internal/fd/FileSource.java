@@ -1,6 +1,5 @@
 package io.mptcp.nio.internal.fd;
 
-import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
@@ -41,13 +40,7 @@ public final class FileSource implements AutoCloseable {
         try {
             return new FileSource(sys, sys.open(path, LinuxUapi.O_RDONLY | LinuxUapi.O_CLOEXEC));
         } catch (ErrnoException e) {
-            FileSystemException mapped = switch (e.errno()) {
-                case Errno.ENOENT -> new NoSuchFileException(path);
-                case Errno.EACCES, Errno.EPERM -> new AccessDeniedException(path);
-                default -> new FileSystemException(path, null, Errno.describe(e.errno()));
-            };
-            mapped.initCause(e);
-            throw mapped;
+            throw NioExceptions.file(e, path);
         }
     }
 

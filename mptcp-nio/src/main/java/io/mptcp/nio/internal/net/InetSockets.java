@@ -110,13 +110,8 @@ public final class InetSockets {
         try {
             fd = sys.socket(af, type, 0);
         } catch (ErrnoException e) {
-            if (af == LinuxUapi.AF_INET6 && e.errno() == Errno.EAFNOSUPPORT) {
-                UnsupportedOperationException x =
-                        new UnsupportedOperationException("IPv6 not available");
-                x.initCause(e);
-                throw x;
-            }
-            throw NioExceptions.socket(e);
+            throw af == LinuxUapi.AF_INET6 ? NioExceptions.ipv6DatagramSocket(e)
+                    : NioExceptions.socket(e);
         }
         OpenedSocket s = finish(sys, fd, af, false);
         try {

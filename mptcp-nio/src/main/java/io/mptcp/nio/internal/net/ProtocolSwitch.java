@@ -3,6 +3,7 @@ package io.mptcp.nio.internal.net;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 
@@ -19,9 +20,9 @@ import java.io.IOException;
  * exception: it drops the entry of the closed file, so the caller must have its selectors
  * register the descriptor again.
  *
- * <p>The caller holds the channel's locks, so that no other thread uses the descriptor during
- * the switch, and checks that the socket is neither bound nor connected: only then does the old
- * socket hold nothing but options.
+ * <p>The switch runs under the channel's locks (at least its state lock, which it asserts), so
+ * that no other thread uses the descriptor meanwhile, and the caller checks that the socket is
+ * neither bound nor connected: only then does the old socket hold nothing but options.
  */
 public final class ProtocolSwitch {
     private ProtocolSwitch() {
@@ -36,8 +37,11 @@ public final class ProtocolSwitch {
      * @param replaced run as soon as {@code fd} names the new socket (the channel has its
      *     selectors register it again), before anything else can fail
      */
-    public static void replace(LinuxSyscalls sys, InetSockets sockets, int fd, int af,
+    public static void replace(Descriptor descriptor, InetSockets sockets, int af,
             boolean mptcp, NativeSocketOptions options, Runnable replaced) throws IOException {
+        assert descriptor.holdsStateLock();
+        LinuxSyscalls sys = descriptor.sys();
+        int fd = descriptor.fd();
         InetSockets.OpenedSocket fresh = sockets.openExactly(sys, af, mptcp);
         int protocol = mptcp ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
         try {

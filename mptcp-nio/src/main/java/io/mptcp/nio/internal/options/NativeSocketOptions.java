@@ -98,7 +98,7 @@ public final class NativeSocketOptions {
         try {
             return sys.getsockoptInt(fd, LinuxUapi.SOL_TCP, LinuxUapi.TCP_IS_MPTCP) != 0;
         } catch (ErrnoException e) {
-            if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOPROTOOPT) {
+            if (!NioExceptions.isUnsupported(e)) {
                 throw NioExceptions.socket(e);
             }
         }
@@ -106,7 +106,7 @@ public final class NativeSocketOptions {
             sys.getsockopt(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_INFO, EMPTY);
             return true;
         } catch (ErrnoException e) {
-            if (e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.ENOPROTOOPT) {
+            if (NioExceptions.isUnsupported(e)) {
                 return false;
             }
             throw NioExceptions.socket(e);
@@ -206,10 +206,9 @@ public final class NativeSocketOptions {
     }
 
     private boolean tolerated(SocketOption<?> name, ErrnoException e) throws IOException {
-        int errno = e.errno();
-        boolean refusal = errno == Errno.EOPNOTSUPP || errno == Errno.ENOPROTOOPT
+        boolean refusal = NioExceptions.isUnsupported(e)
                 // SO_REUSEADDR/SO_REUSEPORT go to the first subflow only before connect.
-                || (errno == Errno.EINVAL && (name == StandardSocketOptions.SO_REUSEADDR
+                || (e.errno() == Errno.EINVAL && (name == StandardSocketOptions.SO_REUSEADDR
                         || name == StandardSocketOptions.SO_REUSEPORT));
         return refusal && !strict && isMptcpSocket();
     }
@@ -276,7 +275,7 @@ public final class NativeSocketOptions {
         try {
             return sys.getsockoptInt(fd, LinuxUapi.IPPROTO_IPV6, LinuxUapi.IPV6_TCLASS);
         } catch (ErrnoException e) {
-            if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOPROTOOPT) {
+            if (!NioExceptions.isUnsupported(e)) {
                 throw e;
             }
             return sys.getsockoptInt(fd, LinuxUapi.IPPROTO_IP, LinuxUapi.IP_TOS);

@@ -1,6 +1,5 @@
 package io.mptcp.nio.internal.options;
 
-import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
@@ -125,13 +124,7 @@ public final class UnixSocketOptions {
                 uid = StructUcred.uid(cred, cred.position());
                 gid = StructUcred.gid(cred, cred.position());
             } catch (ErrnoException e) {
-                if (e.errno() == Errno.ENOPROTOOPT) {
-                    UnsupportedOperationException x =
-                            new UnsupportedOperationException("unsupported socket option");
-                    x.initCause(e);
-                    throw x;
-                }
-                throw NioExceptions.socket(e);
+                throw NioExceptions.peerCredentials(e);
             } finally {
                 DirectBufferCache.release(cred);
             }

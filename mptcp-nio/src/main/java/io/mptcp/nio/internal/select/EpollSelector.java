@@ -53,8 +53,11 @@ import static io.mptcp.ffi.LinuxUapi.EPOLL_CTL_MOD;
  *       deferred close of a closed channel once no selector holds it any more.</li>
  * </ul>
  *
- * <p>Lock order, as in the JDK: the selector's monitor, then the selected-key set's monitor,
- * then the cancelled-key set's monitor; {@code updateLock} and {@code wakeupLock} are leaves.
+ * <p>Lock order, as in the JDK (the whole provider's table is in
+ * {@link io.mptcp.nio.internal.fd.Descriptor}): the selector's monitor, then the selected-key
+ * set's monitor, then the cancelled-key set's monitor (which {@code AbstractSelector} shares
+ * with {@code SelectionKey.cancel}: the one lock of another object this class takes, as the
+ * SPI requires); {@code updateLock} and {@code wakeupLock} are leaves.
  */
 public final class EpollSelector extends AbstractSelector {
     // Events read per epoll_wait: enough for thousands of registered channels with few active
@@ -184,6 +187,7 @@ public final class EpollSelector extends AbstractSelector {
     }
 
     private int doSelect(Consumer<SelectionKey> action, long waitMillis) throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         processUpdateQueue();
         processDeregisterQueue();
         boolean blocking = waitMillis != 0;
@@ -265,6 +269,7 @@ public final class EpollSelector extends AbstractSelector {
 
     /** Applies the queued interest changes to the epoll set. */
     private void processUpdateQueue() throws IOException {
+        assert Thread.holdsLock(this);
         updateLock.lock();
         try {
             SelectionKeyImpl key;
@@ -340,6 +345,7 @@ public final class EpollSelector extends AbstractSelector {
      * and a closed channel that no selector holds any more releases its descriptor.
      */
     private void processDeregisterQueue() throws IOException {
+        assert Thread.holdsLock(this);
         Set<SelectionKey> cancelled = cancelledKeys();
         synchronized (cancelled) {
             if (cancelled.isEmpty()) {
@@ -398,6 +404,7 @@ public final class EpollSelector extends AbstractSelector {
 
     /** Updates the keys that {@code count} epoll events report ready; drains a wakeup. */
     private int processEvents(int count, Consumer<SelectionKey> action) throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         EpollEventBuffer buffer = events;
         boolean woken = false;
         int updated = 0;

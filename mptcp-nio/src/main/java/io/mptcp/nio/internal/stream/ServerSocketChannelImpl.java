@@ -177,7 +177,7 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
         if (listener.localAddress() != null) {
             throw SocketOptions.tooLateToSwitch(wanted, StreamSocket.Use.BOUND.description());
         }
-        ProtocolSwitch.replace(sys, provider.sockets(), listener.fd(), family, wanted, options,
+        ProtocolSwitch.replace(listener.descriptor(), provider.sockets(), family, wanted, options,
                 registeredKeys::descriptorReplaced);
     }
 

@@ -1,20 +1,19 @@
 package io.mptcp.nio.internal.stream;
 
-import io.mptcp.ffi.Errno;
-import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.internal.ChannelFactory;
+import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.fd.FileSource;
+import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.net.ProtocolSwitch;
 import io.mptcp.nio.internal.options.MptcpIntrospection;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
-import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
 import io.mptcp.nio.internal.select.SelectionKeyImpl;
@@ -23,7 +22,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -163,15 +161,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         try {
             return socket.sendUrgentByte(data);
         } catch (IOException e) {
-            if (e.getCause() instanceof ErrnoException errno
-                    && errno.errno() == Errno.EOPNOTSUPP && options.isMptcpSocket()) {
-                SocketException x = new SocketException("sendUrgentData: MPTCP sockets do not"
-                        + " carry urgent (out-of-band) data; run this program with"
-                        + " io.mptcp.nio.mode=off if it needs it");
-                x.initCause(e);
-                throw x;
-            }
-            throw e;
+            throw NioExceptions.urgentData(e, options.isMptcpSocket());
         }
     }
 
@@ -307,7 +297,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
             if (use != StreamSocket.Use.NEW) {
                 throw SocketOptions.tooLateToSwitch(wanted, use.description());
             }
-            ProtocolSwitch.replace(sys, provider.sockets(), socket.fd(), family, wanted,
+            ProtocolSwitch.replace(socket.descriptor(), provider.sockets(), family, wanted,
                     options, registeredKeys::descriptorReplaced);
             return null;
         });
