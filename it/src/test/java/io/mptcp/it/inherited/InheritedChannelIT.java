@@ -45,7 +45,8 @@ class InheritedChannelIT {
     private static final Duration STEP = Duration.ofSeconds(30);
     private static final Path LAUNCHER = Path.of("src", "test", "python", "inherit_socket.py")
             .toAbsolutePath();
-    private static final String OURS = "io.mptcp.nio.";
+    private static final String OURS = "io.mptcp.nio.internal.stream.";
+    private static final String OURS_DATAGRAM = "io.mptcp.nio.internal.datagram.";
 
     @TempDir
     Path dir;
@@ -194,7 +195,7 @@ class InheritedChannelIT {
     void aBoundUdpSocketBecomesOurDatagramChannel() throws Exception {
         try (ChildJvm child = launch(true, "bind", "udp", "127.0.0.1:0")) {
             int port = port(line(child, "INHERIT")[2]);
-            assertLine(child, "CHANNEL", OURS + "DatagramChannelImpl same=true blocking=true");
+            assertLine(child, "CHANNEL", OURS_DATAGRAM + "DatagramChannelImpl same=true blocking=true");
             assertLine(child, "BOUND", "/127.0.0.1:" + port + " connected=false");
             try (DatagramChannel client = DatagramChannel.open()) {
                 client.connect(new InetSocketAddress("127.0.0.1", port));

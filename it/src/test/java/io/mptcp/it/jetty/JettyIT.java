@@ -66,7 +66,7 @@ class JettyIT {
                 ? List.of("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS)
                 : List.of();
         String unixPath = dir.resolve("jetty.sock").toString();
-        String pkg = ours ? "io.mptcp.nio." : "sun.nio.ch.";
+        String pkg = ours ? "io.mptcp.nio.internal.stream." : "sun.nio.ch.";
         try (ChildJvm server = ChildJvm.start(List.of(), jvmArgs,
                 JettyServerMain.class.getName(), unixPath)) {
             assertProvider(server, ours);
@@ -79,8 +79,8 @@ class JettyIT {
             String acceptors = server.awaitLine(l -> l.startsWith("ACCEPTORS "), STEP,
                     "ACCEPTORS");
             System.out.println("server: " + acceptors);
-            assertEquals(ours ? "ACCEPTORS tcp=io.mptcp.nio.ServerSocketChannelImpl"
-                    + " unix=io.mptcp.nio.UnixServerSocketChannelImpl"
+            assertEquals(ours ? "ACCEPTORS tcp=io.mptcp.nio.internal.stream.ServerSocketChannelImpl"
+                    + " unix=io.mptcp.nio.internal.stream.UnixServerSocketChannelImpl"
                     : "ACCEPTORS tcp=sun.nio.ch.ServerSocketChannelImpl"
                             + " unix=sun.nio.ch.ServerSocketChannelImpl", acceptors,
                     server::describe);
@@ -106,7 +106,7 @@ class JettyIT {
                     }
                     clientPort = remote;
                 }
-                String unixChannel = ours ? "io.mptcp.nio.UnixSocketChannelImpl"
+                String unixChannel = ours ? "io.mptcp.nio.internal.stream.UnixSocketChannelImpl"
                         : "sun.nio.ch.SocketChannelImpl";
                 assertEquals("UNIX-CHANNEL " + unixChannel, client.awaitLine(
                         l -> l.startsWith("UNIX-CHANNEL "), STEP, "UNIX-CHANNEL"));

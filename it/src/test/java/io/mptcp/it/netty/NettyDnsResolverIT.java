@@ -41,7 +41,7 @@ class NettyDnsResolverIT {
     @Test
     void underMptcpNioTheResolverAsksOverOurDatagramChannels() throws Exception {
         resolve(List.of("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS),
-                ChildJvm.PROVIDER_CLASS, "io.mptcp.nio.DatagramChannelImpl");
+                ChildJvm.PROVIDER_CLASS, "io.mptcp.nio.internal.datagram.DatagramChannelImpl");
     }
 
     @Test

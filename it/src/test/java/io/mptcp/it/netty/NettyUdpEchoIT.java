@@ -33,7 +33,7 @@ class NettyUdpEchoIT {
     @Test
     void underMptcpNioNettyEchoesOverOurDatagramChannels() throws Exception {
         echo(List.of("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS),
-                ChildJvm.PROVIDER_CLASS, "io.mptcp.nio.DatagramChannelImpl");
+                ChildJvm.PROVIDER_CLASS, "io.mptcp.nio.internal.datagram.DatagramChannelImpl");
     }
 
     @Test

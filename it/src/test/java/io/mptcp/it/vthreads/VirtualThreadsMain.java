@@ -545,7 +545,7 @@ public final class VirtualThreadsMain {
                     // A wait of the provider under test: ours parks in NativeFd and calls the
                     // kernel through io.mptcp.ffi; the JDK's parks in SelChImpl.park/Poller.
                     String method = f.getMethod().getName();
-                    inWait |= type.equals("io.mptcp.nio.internal.NativeFd")
+                    inWait |= type.equals("io.mptcp.nio.internal.fd.NativeFd")
                             && method.startsWith("park")
                             || type.startsWith("io.mptcp.ffi.")
                             || type.equals("sun.nio.ch.SelChImpl") && method.equals("park")
