@@ -29,11 +29,13 @@ import java.util.Optional;
  * @param resetFlags {@code MPTCP_ATTR_RESET_FLAGS}
  * @param serverSide {@code MPTCP_ATTR_SERVER_SIDE} (deprecated in 6.18)
  * @param unknown attributes this codec does not know, kept in order
+ * @param attributes every attribute as received, known or not
  */
 public record PmEvent(int type, long token, int family, int localId, int remoteId,
         Optional<InetAddress> source, Optional<InetAddress> destination, int sourcePort,
         int destinationPort, int backup, int error, int flags, long timeout, int ifIndex,
-        long resetReason, long resetFlags, int serverSide, List<NlAttr> unknown) {
+        long resetReason, long resetFlags, int serverSide, List<NlAttr> unknown,
+        NlAttrs attributes) {
 
     /** The value of a number the kernel did not send. */
     public static final int ABSENT = -1;
@@ -51,7 +53,7 @@ public record PmEvent(int type, long token, int family, int localId, int remoteI
         return new PmEvent(m.command(), f.token, f.family, f.localId, f.remoteId,
                 Optional.ofNullable(f.source), Optional.ofNullable(f.destination), f.sourcePort,
                 f.destinationPort, f.backup, f.error, f.flags, f.timeout, f.ifIndex,
-                f.resetReason, f.resetFlags, f.serverSide, f.unknown);
+                f.resetReason, f.resetFlags, f.serverSide, f.unknown, m.attributes());
     }
 
     /** The fields while they are collected; null addresses are turned into empty Optionals. */
