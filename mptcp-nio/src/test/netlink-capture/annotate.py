@@ -169,6 +169,8 @@ def main(path):
             sig = (ns, typ, fl)
             name = "%s-rtm-%s-%s" % (ns, {16: "newlink", 17: "dellink", 20: "newaddr",
                                          21: "deladdr"}[typ], {2: "v4", 10: "v6"}.get(fl, "%x" % fl))
+            d["what"] = {16: "RTM_NEWLINK", 17: "RTM_DELLINK", 20: "RTM_NEWADDR",
+                         21: "RTM_DELADDR"}[typ]
             kind = "event"
         else:
             if what == "getfamily-mptcp_pm" and ns == "server":

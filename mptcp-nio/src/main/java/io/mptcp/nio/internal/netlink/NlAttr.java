@@ -84,7 +84,8 @@ public final class NlAttr {
 
     public int u16() throws NetlinkProtocolException {
         need(2, "u16");
-        return isNetByteOrder() ? Region.be16(data, valueOffset()) : Region.u16(data, valueOffset());
+        int at = valueOffset();
+        return isNetByteOrder() ? Region.be16(data, at) : Region.u16(data, at);
     }
 
     /** A network-order u16, such as a port in an mptcp_pm event. */
@@ -99,7 +100,8 @@ public final class NlAttr {
 
     public int s32() throws NetlinkProtocolException {
         need(4, "u32/s32");
-        return isNetByteOrder() ? Region.be32(data, valueOffset()) : Region.s32(data, valueOffset());
+        int at = valueOffset();
+        return isNetByteOrder() ? Region.be32(data, at) : Region.s32(data, at);
     }
 
     /** An IPv4 address of exactly 4 bytes, or an IPv6 address of exactly 16. */
@@ -144,7 +146,8 @@ public final class NlAttr {
     public String toString() {
         StringBuilder hex = new StringBuilder();
         for (byte b : bytes()) {
-            hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            hex.append(Character.forDigit((b >> 4) & 0xf, 16))
+                    .append(Character.forDigit(b & 0xf, 16));
         }
         return "NlAttr[type=" + type() + (isNested() ? ",nested" : "")
                 + (isNetByteOrder() ? ",net" : "") + ",value=" + hex + "]";

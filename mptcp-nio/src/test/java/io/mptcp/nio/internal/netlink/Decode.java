@@ -1,5 +1,8 @@
 package io.mptcp.nio.internal.netlink;
 
+import io.mptcp.nio.internal.pm.MptcpEvents;
+import io.mptcp.nio.pm.EventSource;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +10,8 @@ import java.util.List;
 /**
  * Decodes a datagram as far as the codec goes, by message type: what a receiver does with
  * whatever arrives. Message types overlap between protocols (RTM_NEWLINK is 16, so is the
- * nlctrl family), so the caller says which socket the datagram came from. Used by the
- * fixture, hostile and fuzz tests.
+ * nlctrl family), so the caller says which socket the datagram came from. Events are also
+ * mapped to the public {@code MptcpEvent}s. Used by the fixture, hostile and fuzz tests.
  */
 final class Decode {
     /** The mptcp_pm family id the fixtures were captured with. */
@@ -43,10 +46,10 @@ final class Decode {
         switch (m.header().type()) {
             case RtNetlink.RTM_NEWLINK:
             case RtNetlink.RTM_DELLINK:
-                return RtLink.decode(m);
+                return MptcpEvents.fromLink(RtLink.decode(m), EventSource.NETLINK);
             case RtNetlink.RTM_NEWADDR:
             case RtNetlink.RTM_DELADDR:
-                return RtAddress.decode(m);
+                return MptcpEvents.fromAddress(RtAddress.decode(m), EventSource.NETLINK);
             default:
                 return control(m);
         }
@@ -63,7 +66,10 @@ final class Decode {
         }
         List<Object> parts = new ArrayList<>();
         if (m.header().sequence() == 0) {
-            parts.add(PmEvent.decode(g));
+            PmEvent event = PmEvent.decode(g);
+            parts.add(event);
+            // The mapping to public events must never fail on what the codec accepted.
+            parts.add(MptcpEvents.fromPm(event, EventSource.NETLINK));
             return parts;
         }
         if (g.command() == MptcpPm.MPTCP_PM_CMD_GET_LIMITS
