@@ -624,4 +624,73 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
         } while (n < 0 && shouldRetry("sendfile"));
         return n < 0 ? IoStatus.UNAVAILABLE : n;
     }
+
+
+    // ---- netlink --------------------------------------------------------------------------
+    // The sockaddr_nl of each call goes into this thread's SOCKADDR area (it is scratch for one
+    // call), never into TARGET, which caches the last datagram destination.
+
+    @Override
+    public void bindNetlink(int fd, int pid, int groups) throws ErrnoException {
+        Scratch s = Scratch.get();
+        StructSockaddrNl.put(s.small, Scratch.SOCKADDR, pid, groups);
+        if (libc.bind(fd, s.address + Scratch.SOCKADDR, StructSockaddrNl.SIZEOF) < 0) {
+            throw failure("bind");
+        }
+    }
+
+    @Override
+    public int getsocknameNetlink(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        s.offerSockaddr();
+        if (libc.getsockname(fd, s.address + Scratch.SOCKADDR, s.address + Scratch.SOCKLEN) < 0) {
+            throw failure("getsockname");
+        }
+        if (s.small.getInt(Scratch.SOCKLEN) < StructSockaddrNl.SIZEOF
+                || StructSockaddrNl.family(s.small, Scratch.SOCKADDR) != LinuxUapi.AF_NETLINK) {
+            throw new ErrnoException("getsockname", Errno.EAFNOSUPPORT);
+        }
+        return StructSockaddrNl.pid(s.small, Scratch.SOCKADDR);
+    }
+
+    @Override
+    public int sendNetlink(int fd, ByteBuffer src) throws ErrnoException {
+        long address = NativeMemory.readableAddress(src);
+        Scratch s = Scratch.get();
+        long n;
+        do {
+            StructSockaddrNl.put(s.small, Scratch.SOCKADDR, 0, 0);
+            long msg = s.message(s.address + Scratch.SOCKADDR, StructSockaddrNl.SIZEOF, address,
+                    src.remaining());
+            n = libc.sendmsg(fd, msg, 0);
+        } while (n < 0 && shouldRetry("sendmsg"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    @Override
+    public int recvNetlink(int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        long address = NativeMemory.writableAddress(dst);
+        Scratch s = Scratch.get();
+        for (;;) {
+            // Rewritten before each try: recvmsg updates the name length and flags.
+            long msg = s.message(s.address + Scratch.SOCKADDR, StructSockaddrNl.SIZEOF, address,
+                    dst.remaining());
+            long n = libc.recvmsg(fd, msg, flags | LinuxUapi.MSG_TRUNC);
+            if (n < 0) {
+                // ENOBUFS (overrun) is thrown by shouldRetry like any errno but EINTR/EAGAIN.
+                if (shouldRetry("recvmsg")) {
+                    continue;
+                }
+                return IoStatus.UNAVAILABLE;
+            }
+            if (StructSockaddrNl.pid(s.small, Scratch.SOCKADDR) == 0) {
+                return (int) Math.min(n, Integer.MAX_VALUE);
+            }
+            if ((flags & LinuxUapi.MSG_PEEK) != 0) {
+                // Peeking would see the forged datagram forever: take it off the queue.
+                s.message(s.address + Scratch.SOCKADDR, StructSockaddrNl.SIZEOF, address, 0);
+                libc.recvmsg(fd, s.address + Scratch.MESSAGE, LinuxUapi.MSG_DONTWAIT);
+            }
+        }
+    }
 }

@@ -322,4 +322,55 @@ public interface LinuxSyscalls {
      *     {@link IoStatus#UNAVAILABLE} when {@code outFd} is non-blocking and full
      */
     long sendfile(int outFd, int inFd, long offset, long count) throws ErrnoException;
+
+
+    // ---- netlink --------------------------------------------------------------------------
+    // Open a netlink socket with socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+    // NetlinkUapi.NETLINK_GENERIC or NETLINK_ROUTE); set its SOL_NETLINK options (membership,
+    // NETLINK_EXT_ACK, NETLINK_CAP_ACK) and SO_RCVBUF(FORCE) with setsockoptInt.
+
+    /**
+     * bind(2) of a netlink socket to {@code struct sockaddr_nl} {@code {pid, groups}}. Pass
+     * {@code pid} 0 to have the kernel assign a unique port ID (read it with
+     * {@link #getsocknameNetlink}); {@code groups} is the legacy mask of multicast groups 1..32
+     * (0 here, and join groups with {@code NETLINK_ADD_MEMBERSHIP}).
+     */
+    void bindNetlink(int fd, int pid, int groups) throws ErrnoException;
+
+    /**
+     * getsockname(2) of a netlink socket: its port ID ({@code nl_pid}), which the kernel puts
+     * into the {@code nlmsg_pid} of its replies to this socket.
+     *
+     * @throws ErrnoException {@code EAFNOSUPPORT} (as {@code "getsockname"}) if {@code fd} is not
+     *     a netlink socket
+     */
+    int getsocknameNetlink(int fd) throws ErrnoException;
+
+    /**
+     * sendmsg(2) of the netlink message(s) in {@code src} (direct; position to limit, not moved)
+     * to the kernel ({@code nl_pid} 0, no groups), as one datagram.
+     *
+     * @return bytes sent (all of them), or {@link IoStatus#UNAVAILABLE}
+     */
+    int sendNetlink(int fd, ByteBuffer src) throws ErrnoException;
+
+    /**
+     * recvmsg(2) of one netlink datagram into {@code dst} (direct) at its position, with
+     * {@code MSG_TRUNC} added to {@code flags} (e.g. {@code MSG_PEEK}) so that the kernel
+     * reports the datagram's real length.
+     *
+     * <p>Only the kernel speaks here: a datagram from another socket ({@code nl_pid} not 0; a
+     * privileged process can send one to any port ID) is dropped and the next one received, so
+     * that no process can forge path-manager events or replies.
+     *
+     * @return the full length of the datagram; a value larger than {@code dst.remaining()}
+     *     means it was <em>truncated</em>: only {@code dst.remaining()} bytes were stored and,
+     *     unless {@code MSG_PEEK} was given, the rest is lost. {@link IoStatus#UNAVAILABLE}
+     *     when none is queued (non-blocking socket)
+     * @throws ErrnoException with {@link Errno#ENOBUFS} ({@code "recvmsg"}) when the socket's
+     *     receive queue <em>overran</em> since the last receive: the kernel dropped messages
+     *     (multicast events, or replies) for it. The socket stays usable; what was lost must be
+     *     recovered another way (a dump). Any other errno as usual
+     */
+    int recvNetlink(int fd, ByteBuffer dst, int flags) throws ErrnoException;
 }

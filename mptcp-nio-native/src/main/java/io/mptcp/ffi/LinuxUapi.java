@@ -193,4 +193,24 @@ public final class LinuxUapi {
     public static final int MCAST_LEAVE_GROUP = 45;
     public static final int MCAST_JOIN_SOURCE_GROUP = 46;
     public static final int MCAST_LEAVE_SOURCE_GROUP = 47;
+
+    // ---- netlink sockets (see also NetlinkUapi) --------------------------------------------
+
+    /** linux/net.h: a raw socket; netlink sockets are SOCK_RAW (or the equal SOCK_DGRAM). */
+    public static final int SOCK_RAW = 3;
+    /**
+     * asm-generic/socket.h, Linux 2.6.14: {@link #SO_RCVBUF} beyond {@code net.core.rmem_max},
+     * with {@code CAP_NET_ADMIN}.
+     */
+    public static final int SO_RCVBUFFORCE = 33;
+    /** linux/socket.h: look at a datagram without taking it off the queue. */
+    public static final int MSG_PEEK = 0x2;
+    /**
+     * linux/socket.h: as a recvmsg(2) flag on netlink, packet and datagram sockets, return the
+     * real length of a datagram longer than the buffer; as a returned {@code msg_flags} bit, the
+     * datagram was truncated.
+     */
+    public static final int MSG_TRUNC = 0x20;
+    /** linux/socket.h: this call only is non-blocking. */
+    public static final int MSG_DONTWAIT = 0x40;
 }
