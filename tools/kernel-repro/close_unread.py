@@ -26,6 +26,9 @@ Scenarios (--scenario):
             closer reads to EOF, sends 256 KiB back and closes. Expected for
             both protocols: writer reads all 256 KiB then a clean EOF (no
             reset). Classified as: clean / lost-data / reset.
+  peer-closed  the closer closes with nothing unread (clean FIN/DATA_FIN);
+            50 ms later the writer writes 1 KiB per send(): counts how many
+            succeed before the first error (TCP: 1, then EPIPE).
   request-reply  correct program, peer still open: the writer sends 1 MiB and
             does not shut down; the closer reads exactly 1 MiB, sends 256 KiB
             and closes; the writer reads the reply and must see a clean EOF.
@@ -201,7 +204,9 @@ class Reaper:
                     s = self.socks[fd][0]
                     if has_unread(s):
                         self._done(fd, s, aborting=True)
-                    elif peer_finished(s) or (mask & (select.EPOLLERR | select.EPOLLHUP)):
+                    # not EPOLLHUP: mptcp_poll() reports it as soon as sk_shutdown ==
+                    # SHUTDOWN_MASK, i.e. after our own SHUT_RD + SHUT_WR
+                    elif peer_finished(s) or (mask & select.EPOLLERR):
                         self.finished += 1
                         self._done(fd, s, aborting=False)
                 for fd, (s, dl) in list(self.socks.items()):
@@ -286,6 +291,28 @@ def trial(args, lst, i):
     BASES[a.fileno()] = fin_base(a)
     if args.scenario in ("read-all", "request-reply"):
         return trial_read_all(args, c, a)
+    if args.scenario == "peer-closed":
+        # nothing unread: a clean close; then the writer writes 1 KiB at a time
+        do_close(a, args.close)
+        time.sleep(0.05)
+        c.setblocking(False)
+        ok = 0
+        t0 = time.monotonic()
+        last = t0
+        while True:
+            try:
+                c.send(b"y" * 1024)
+                ok += 1
+                last = time.monotonic()
+            except BlockingIOError:
+                if time.monotonic() - last > args.wait:
+                    WRITES.append(ok)
+                    return finish(args, c, ("stuck", 0, ok))
+                select.select([], [c], [], 0.1)
+            except OSError as e:
+                WRITES.append(ok)
+                c.close()
+                return ("reset", e.errno, ok)
     if args.scenario in ("unread", "partial"):
         c.sendall(CHUNK)
         select.select([a], [], [], 2)
@@ -421,6 +448,7 @@ def trial_read_all(args, c, a):
 
 
 STUCK = []
+WRITES = []
 
 
 def finish(args, c, res):
@@ -436,7 +464,7 @@ def finish(args, c, res):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--proto", choices=["tcp", "mptcp"], default="mptcp")
-    ap.add_argument("--scenario", choices=["unread", "partial", "thread-lib", "thread-jdk", "read-all", "request-reply"],
+    ap.add_argument("--scenario", choices=["unread", "partial", "thread-lib", "thread-jdk", "read-all", "request-reply", "peer-closed"],
                     default="thread-jdk")
     ap.add_argument("--close", choices=["plain", "linger0", "disconnect", "tcplike"], default="plain")
     ap.add_argument("--trials", type=int, default=100)
@@ -467,6 +495,10 @@ def main():
             REAPER.aborted, REAPER.finished, REAPER.timedout, len(REAPER.socks)))
     print("  counters:", ", ".join("%s=%+d" % (k.split(":")[1], after.get(k, 0) - before.get(k, 0))
                                    for k in WATCH if k in after))
+    if WRITES:
+        WRITES.sort()
+        print("  successful 1 KiB writes after the peer's close: min %d median %d max %d" % (
+            WRITES[0], WRITES[len(WRITES) // 2], WRITES[-1]))
     if STUCK:
         print("  ss of first stuck pairs (state recv-q send-q):")
         for _, _, st in STUCK[:3]:
