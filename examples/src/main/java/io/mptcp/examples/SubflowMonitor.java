@@ -108,14 +108,15 @@ public final class SubflowMonitor {
         for (Subflow s : subflows) {
             long sent = s.tcp().bytesSent();
             Long before = sentBefore.put(key(s), sent);
-            double rate = before == null || sent < 0 ? Double.NaN
+            double rate = before == null ? Double.NaN
                     : (sent - before) / interval / (1 << 20);
-            System.out.printf("  %3d  %-40s  %-40s  %8d  %6d  %10.1f%n", s.id(), s.local(),
+            String id = s.id().isPresent() ? Integer.toString(s.id().getAsInt()) : "-";
+            System.out.printf("  %3s  %-40s  %-40s  %8d  %6d  %10.1f%n", id, s.local(),
                     s.remote(), s.tcp().rttMicros(), s.tcp().sndCwnd(), rate);
         }
     }
 
-    /** Ids are -1 before Linux 6.5: the address pair names a subflow across samples. */
+    /** No ids before Linux 6.5: the address pair names a subflow across samples. */
     private static String key(Subflow s) {
         return s.local() + ">" + s.remote();
     }

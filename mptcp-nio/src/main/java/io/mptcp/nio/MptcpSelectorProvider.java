@@ -23,7 +23,8 @@ import java.util.Objects;
  * {@code -Djava.nio.channels.spi.SelectorProvider=io.mptcp.nio.MptcpSelectorProvider}; then
  * every {@code SocketChannel.open()}, {@code ServerSocketChannel.open()}, {@code Selector.open()}
  * and {@code Pipe.open()} of the program comes from here, and so do UNIX-domain channels
- * ({@code open(StandardProtocolFamily.UNIX)}, which are not MPTCP) and
+ * ({@code open(StandardProtocolFamily.UNIX)}, which are not MPTCP), UDP channels
+ * ({@code DatagramChannel.open()}, multicast included; MPTCP is for streams only) and
  * {@code System.inheritedChannel()}. It is never registered as a service: being on the class
  * path changes nothing.
  *
@@ -124,14 +125,18 @@ public final class MptcpSelectorProvider extends SelectorProvider {
 
     /**
      * The channel of the socket this process inherited as standard input (inetd, systemd
-     * socket activation), as the JDK's provider makes it, but one of ours: a connected
-     * {@link SocketChannel} or a listening {@link ServerSocketChannel} (MPTCP ones for an INET
-     * socket, MPTCP in use when the inherited socket is), or null when standard input is no
-     * socket. The same channel (or null) is returned at every call; closing it puts
-     * {@code /dev/null} on the standard streams, as the JDK does.
+     * socket activation), as the JDK's provider makes it, but one of ours: for a stream socket
+     * a connected {@link SocketChannel} or a listening {@link ServerSocketChannel} (for an INET
+     * socket an {@link MptcpSocketChannel} or {@link MptcpServerSocketChannel}, MPTCP in use
+     * when the inherited socket is; for a UNIX-domain socket a UNIX-domain channel), for a UDP
+     * socket a {@link DatagramChannel} (bound, and connected if the socket was). The same
+     * channel is returned at every call; closing it puts {@code /dev/null} on the standard
+     * streams, as the JDK does.
      *
-     * @throws IOException if standard input is closed, or is a datagram socket (no datagram
-     *     channels yet)
+     * @return the inherited channel, or null when standard input is no socket, or a socket of
+     *     another family or type (a UNIX-domain datagram socket among them, as the JDK has no
+     *     UNIX-domain datagram channels)
+     * @throws IOException if standard input is closed or {@code /dev/null} cannot be opened
      */
     @Override
     public Channel inheritedChannel() throws IOException {

@@ -73,6 +73,17 @@ public abstract class MptcpSocketChannel extends SocketChannel {
         }
     }
 
+    /**
+     * For this library's implementation: checks the arguments of
+     * {@link #transferFrom(Path, long, long)} as this class's own implementation does, so that
+     * an overriding one rejects the same calls with the same exceptions.
+     *
+     * @param file the file to send
+     * @param position where in the file to start
+     * @param count the most bytes to send
+     * @throws NullPointerException if {@code file} is null
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative
+     */
     protected static void checkTransfer(Path file, long position, long count) {
         java.util.Objects.requireNonNull(file, "file");
         if (position < 0) {

@@ -228,6 +228,8 @@ public final class TransferBench {
 
     /** A run that did not produce a result; the message holds the child's output. */
     private static final class RunFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
         RunFailed(String message) {
             super(message);
         }

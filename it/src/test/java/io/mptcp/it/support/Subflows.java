@@ -69,9 +69,9 @@ public final class Subflows {
             return "(none)";
         }
         return subflows.stream()
-                .map(s -> "#" + s.id() + " " + s.local() + " -> " + s.remote() + " state "
-                        + s.tcp().state() + " sent " + s.tcp().bytesSent() + " received "
-                        + s.tcp().bytesReceived())
+                .map(s -> "#" + (s.id().isPresent() ? s.id().getAsInt() : "?") + " " + s.local()
+                        + " -> " + s.remote() + " state " + s.tcp().state() + " sent "
+                        + s.tcp().bytesSent() + " received " + s.tcp().bytesReceived())
                 .collect(Collectors.joining("; ", "[", "]"));
     }
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -529,14 +530,15 @@ public final class VirtualThreadsMain {
             // A virtual thread that waits for another thread to finish initialising a class
             // is pinned for that moment (JDK 24+ names the class): the JVM's doing, once per
             // class, not a wait for I/O. The warm-up makes it rare; it is reported, not failed.
-            boolean classInit = e.hasField("pinnedReason") && String.valueOf(
-                    (Object) e.getValue("pinnedReason")).startsWith("Waited for initialization");
+            boolean classInit = e.hasField("pinnedReason") && Objects.toString(
+                    e.getValue("pinnedReason")).startsWith("Waited for initialization");
             boolean inWait = false;
             StringBuilder sb = new StringBuilder(e.getDuration().toString());
             // JDK 24+ says why (pinnedReason) and where it would have blocked.
             for (String field : List.of("pinnedReason", "blockingOperation")) {
                 if (e.hasField(field)) {
-                    sb.append(' ').append(field).append('=').append((Object) e.getValue(field));
+                    sb.append(' ').append(field).append('=')
+                            .append(Objects.toString(e.getValue(field)));
                 }
             }
             if (e.getStackTrace() != null) {

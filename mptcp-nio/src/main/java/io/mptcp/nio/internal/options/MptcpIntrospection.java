@@ -97,9 +97,12 @@ public final class MptcpIntrospection {
                 TcpInfo t = decodeTcpInfo(tcp, i * tcpStride, tcpStride);
                 if (t.isEstablished()) {
                     int base = i * sfStride;
-                    subflows.add(new Subflow(StructMptcpSubflowInfo.id(sf, base),
-                            StructMptcpSubflowInfo.local(sf, base),
-                            StructMptcpSubflowInfo.remote(sf, base), t));
+                    subflows.add(Subflow.builder()
+                            .id(StructMptcpSubflowInfo.id(sf, base))
+                            .local(StructMptcpSubflowInfo.local(sf, base))
+                            .remote(StructMptcpSubflowInfo.remote(sf, base))
+                            .tcp(t)
+                            .build());
                 }
             }
             return Collections.unmodifiableList(subflows);
@@ -131,8 +134,12 @@ public final class MptcpIntrospection {
                 TcpInfo t = decodeTcpInfo(tcp, header + i * tcpStride, tcpStride);
                 if (t.isEstablished()) {
                     int base = header + i * addrStride;
-                    subflows.add(new Subflow(-1, StructMptcpSubflowAddrs.local(addrs, base),
-                            StructMptcpSubflowAddrs.remote(addrs, base), t));
+                    // No ids before Linux 6.5.
+                    subflows.add(Subflow.builder()
+                            .local(StructMptcpSubflowAddrs.local(addrs, base))
+                            .remote(StructMptcpSubflowAddrs.remote(addrs, base))
+                            .tcp(t)
+                            .build());
                 }
             }
             return Collections.unmodifiableList(subflows);
@@ -159,45 +166,66 @@ public final class MptcpIntrospection {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * The {@code mptcp_info} of {@code length} bytes at {@code base}. Fields every kernel with
+     * {@code MPTCP_INFO} (5.16) returns are read as they are; a field a later kernel added is
+     * reported only when the kernel returned all of the fields that came with it. Length alone
+     * decides, because two of those fields sit where an older kernel returns zeroed padding:
+     * {@code mptcpi_retransmits} (6.5) within the 48 bytes of 5.12 to 6.4, and
+     * {@code mptcpi_last_data_sent} (6.10) within the 88 bytes of 6.8 and 6.9.
+     * {@code mptcpi_endp_laminar_max} (6.18) cannot be told apart from the zeroed byte 6.8 to
+     * 6.17 return and is reported from 6.8 on, as 0 where laminar endpoints do not exist.
+     */
     static MptcpInfo decodeInfo(ByteBuffer b, int base, int length) {
-        return new MptcpInfo(
-                StructMptcpInfo.subflows(b, base, length),
-                StructMptcpInfo.addAddrSignal(b, base, length),
-                StructMptcpInfo.addAddrAccepted(b, base, length),
-                StructMptcpInfo.subflowsMax(b, base, length),
-                StructMptcpInfo.addAddrSignalMax(b, base, length),
-                StructMptcpInfo.addAddrAcceptedMax(b, base, length),
-                StructMptcpInfo.flags(b, base, length),
-                new MptcpToken(Math.max(0, StructMptcpInfo.token(b, base, length))),
-                StructMptcpInfo.writeSeq(b, base, length),
-                StructMptcpInfo.sndUna(b, base, length),
-                StructMptcpInfo.rcvNxt(b, base, length),
-                StructMptcpInfo.localAddrUsed(b, base, length),
-                StructMptcpInfo.localAddrMax(b, base, length),
-                StructMptcpInfo.csumEnabled(b, base, length),
-                StructMptcpInfo.retransmits(b, base, length),
-                StructMptcpInfo.bytesRetrans(b, base, length),
-                StructMptcpInfo.bytesSent(b, base, length),
-                StructMptcpInfo.bytesReceived(b, base, length),
-                StructMptcpInfo.bytesAcked(b, base, length),
-                StructMptcpInfo.subflowsTotal(b, base, length),
-                StructMptcpInfo.endpLaminarMax(b, base, length),
-                StructMptcpInfo.lastDataSent(b, base, length),
-                StructMptcpInfo.lastDataRecv(b, base, length),
-                StructMptcpInfo.lastAckRecv(b, base, length));
+        MptcpInfo.Builder info = MptcpInfo.builder()
+                .extraSubflows(StructMptcpInfo.subflows(b, base, length))
+                .addAddrSignal(StructMptcpInfo.addAddrSignal(b, base, length))
+                .addAddrAccepted(StructMptcpInfo.addAddrAccepted(b, base, length))
+                .extraSubflowsMax(StructMptcpInfo.subflowsMax(b, base, length))
+                .addAddrSignalMax(StructMptcpInfo.addAddrSignalMax(b, base, length))
+                .addAddrAcceptedMax(StructMptcpInfo.addAddrAcceptedMax(b, base, length))
+                .flags(StructMptcpInfo.flags(b, base, length))
+                .token(new MptcpToken(Math.max(0, StructMptcpInfo.token(b, base, length))))
+                .writeSeq(StructMptcpInfo.writeSeq(b, base, length))
+                .sndUna(StructMptcpInfo.sndUna(b, base, length))
+                .rcvNxt(StructMptcpInfo.rcvNxt(b, base, length))
+                .localAddrUsed(StructMptcpInfo.localAddrUsed(b, base, length))
+                .localAddrMax(StructMptcpInfo.localAddrMax(b, base, length))
+                .checksumEnabled(StructMptcpInfo.csumEnabled(b, base, length) == 1);
+        // Linux 6.5: retransmits and the four byte counters, ending with mptcpi_bytes_acked.
+        if (length >= StructMptcpInfo.MPTCPI_BYTES_ACKED + Long.BYTES) {
+            info.retransmits(StructMptcpInfo.retransmits(b, base, length))
+                    .bytesRetransmitted(StructMptcpInfo.bytesRetrans(b, base, length))
+                    .bytesSent(StructMptcpInfo.bytesSent(b, base, length))
+                    .bytesReceived(StructMptcpInfo.bytesReceived(b, base, length))
+                    .bytesAcked(StructMptcpInfo.bytesAcked(b, base, length));
+        }
+        // Linux 6.8: mptcpi_subflows_total, then the byte 6.18 names mptcpi_endp_laminar_max.
+        if (length >= StructMptcpInfo.MPTCPI_ENDP_LAMINAR_MAX + Byte.BYTES) {
+            info.subflowsTotal(StructMptcpInfo.subflowsTotal(b, base, length))
+                    .endpointsLaminarMax(StructMptcpInfo.endpLaminarMax(b, base, length));
+        }
+        // Linux 6.10: the three last-activity times, ending with mptcpi_last_ack_recv.
+        if (length >= StructMptcpInfo.MPTCPI_LAST_ACK_RECV + Integer.BYTES) {
+            info.lastDataSentMillis(StructMptcpInfo.lastDataSent(b, base, length))
+                    .lastDataReceivedMillis(StructMptcpInfo.lastDataRecv(b, base, length))
+                    .lastAckReceivedMillis(StructMptcpInfo.lastAckRecv(b, base, length));
+        }
+        return info.build();
     }
 
     static TcpInfo decodeTcpInfo(ByteBuffer b, int base, int length) {
-        return new TcpInfo(
-                StructTcpInfo.state(b, base, length),
-                StructTcpInfo.rtt(b, base, length),
-                StructTcpInfo.rttvar(b, base, length),
-                StructTcpInfo.sndCwnd(b, base, length),
-                StructTcpInfo.bytesSent(b, base, length),
-                StructTcpInfo.bytesAcked(b, base, length),
-                StructTcpInfo.bytesReceived(b, base, length),
-                StructTcpInfo.totalRetrans(b, base, length),
-                StructTcpInfo.deliveryRate(b, base, length),
-                StructTcpInfo.pacingRate(b, base, length));
+        return TcpInfo.builder()
+                .state(StructTcpInfo.state(b, base, length))
+                .rttMicros(StructTcpInfo.rtt(b, base, length))
+                .rttVarMicros(StructTcpInfo.rttvar(b, base, length))
+                .sndCwnd(StructTcpInfo.sndCwnd(b, base, length))
+                .bytesSent(StructTcpInfo.bytesSent(b, base, length))
+                .bytesAcked(StructTcpInfo.bytesAcked(b, base, length))
+                .bytesReceived(StructTcpInfo.bytesReceived(b, base, length))
+                .retransmits(StructTcpInfo.totalRetrans(b, base, length))
+                .deliveryRateBytesPerSecond(StructTcpInfo.deliveryRate(b, base, length))
+                .pacingRateBytesPerSecond(StructTcpInfo.pacingRate(b, base, length))
+                .build();
     }
 }

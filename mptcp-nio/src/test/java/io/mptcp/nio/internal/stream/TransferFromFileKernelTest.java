@@ -51,7 +51,7 @@ class TransferFromFileKernelTest {
     TransferFromFileKernelTest() throws IOException {
         server = provider.openServerSocketChannel()
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        client = (MptcpSocketChannel) provider.openSocketChannel();
+        client = provider.openSocketChannel();
         client.connect(server.getLocalAddress());
         peer = server.accept();
         new Random(42).nextBytes(data);
@@ -159,7 +159,7 @@ class TransferFromFileKernelTest {
         assertThrows(NullPointerException.class, () -> client.transferFrom(null, 0, 1));
         assertThrows(NoSuchFileException.class,
                 () -> client.transferFrom(dir.resolve("missing"), 0, 1));
-        try (MptcpSocketChannel unconnected = (MptcpSocketChannel) provider.openSocketChannel()) {
+        try (MptcpSocketChannel unconnected = provider.openSocketChannel()) {
             assertThrows(NotYetConnectedException.class,
                     () -> unconnected.transferFrom(file, 0, 1));
         }
