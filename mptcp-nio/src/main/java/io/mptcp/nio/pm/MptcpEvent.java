@@ -24,7 +24,11 @@ import java.util.OptionalLong;
  */
 public sealed interface MptcpEvent {
 
-    /** How this event was obtained. */
+    /**
+     * How this event was obtained.
+     *
+     * @return the source: the kernel's netlink message, or a comparison of snapshots
+     */
     EventSource source();
 
     /**
@@ -229,6 +233,13 @@ public sealed interface MptcpEvent {
     record Unknown(EventSource source, int type, List<Attribute> attributes)
             implements MptcpEvent {
 
+        /**
+         * Copies the attribute list, so that the event stays immutable.
+         *
+         * @param source how it was obtained
+         * @param type the kernel's event type
+         * @param attributes every attribute as received
+         */
         public Unknown {
             attributes = List.copyOf(attributes);
         }
@@ -243,6 +254,13 @@ public sealed interface MptcpEvent {
          */
         public record Attribute(int type, boolean nested, ByteBuffer value) {
 
+            /**
+             * Keeps a read-only view of {@code value}.
+             *
+             * @param type the attribute type
+             * @param nested whether it is a nest
+             * @param value its bytes
+             */
             public Attribute {
                 value = Objects.requireNonNull(value, "value").asReadOnlyBuffer();
             }
