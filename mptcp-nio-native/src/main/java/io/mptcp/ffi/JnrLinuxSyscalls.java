@@ -268,6 +268,17 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     }
 
     @Override
+    public int peek(int fd) throws ErrnoException {
+        Scratch s = Scratch.get();
+        long n;
+        do {
+            n = libc.recv(fd, s.address + Scratch.VALUE, 1,
+                    LinuxUapi.MSG_PEEK | LinuxUapi.MSG_DONTWAIT);
+        } while (n < 0 && shouldRetry("recv"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    @Override
     public int available(int fd) throws ErrnoException {
         Scratch s = Scratch.get();
         if (libc.ioctl(fd, LinuxUapi.FIONREAD, s.address + Scratch.VALUE) < 0) {

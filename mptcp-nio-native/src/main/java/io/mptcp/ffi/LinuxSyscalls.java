@@ -154,6 +154,15 @@ public interface LinuxSyscalls {
      */
     int send(int fd, ByteBuffer src, int flags) throws ErrnoException;
 
+    /**
+     * Whether a stream socket has data to read, without taking it and without waiting:
+     * recv(2) of one byte with {@code MSG_PEEK | MSG_DONTWAIT}.
+     *
+     * @return 1 if data is queued, 0 at end of stream, or {@link IoStatus#UNAVAILABLE} if
+     *     nothing is queued now
+     */
+    int peek(int fd) throws ErrnoException;
+
     /** ioctl(FIONREAD): bytes that can be read without blocking. */
     int available(int fd) throws ErrnoException;
 

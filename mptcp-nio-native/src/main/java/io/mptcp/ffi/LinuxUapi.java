@@ -101,6 +101,8 @@ public final class LinuxUapi {
     public static final int EPOLLHUP = 0x010;
     /** linux/eventpoll.h, Linux 2.6.17. */
     public static final int EPOLLRDHUP = 0x2000;
+    /** linux/eventpoll.h, Linux 2.6: edge-triggered. */
+    public static final int EPOLLET = 1 << 31;
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLL_CTL_DEL = 2;
     public static final int EPOLL_CTL_MOD = 3;

@@ -65,6 +65,18 @@ class JnrLinuxSyscallsTest {
     }
 
     @Test
+    void peekSeesQueuedDataWithoutTakingItAndTellsEndOfStream() throws Exception {
+        assertEquals(IoStatus.UNAVAILABLE, sys.peek(right));
+        sys.write(left, direct("ab"));
+        assertEquals(1, sys.peek(right));
+        assertEquals(1, sys.peek(right), "peeking took nothing");
+        ByteBuffer dst = direct(8);
+        assertEquals(2, sys.read(right, dst));
+        sys.shutdown(left, LinuxUapi.SHUT_WR);
+        assertEquals(0, sys.peek(right));
+    }
+
+    @Test
     void readAtEndOfStreamIsZero() throws Exception {
         sys.shutdown(left, LinuxUapi.SHUT_WR);
         assertEquals(0, sys.read(right, direct(8)));

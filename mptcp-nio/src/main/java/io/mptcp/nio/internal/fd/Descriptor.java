@@ -32,6 +32,7 @@ import java.util.function.Supplier;
  * <pre>
  *   selector monitor → selected-key set → cancelled-key set     (the JDK's SPI order)
  *   readLock → writeLock → stateLock → NativeFd's lock
+ *   stateLock → OrphanWatch's lock (a stream socket's release hands it over)
  *   MembershipKey lock → stateLock
  *   DatagramPacket monitor (java.net's contract) → DatagramPacketLengths.LOCK
  * </pre>
@@ -99,6 +100,14 @@ public final class Descriptor {
 
         /** Non-blocking mode: the release waits for a selector; the descriptor lives on. */
         default void releaseDeferred() {
+        }
+
+        /**
+         * When nothing uses the descriptor any more: takes it over instead of having it
+         * closed now (returns true; it must then close it itself), or not (false).
+         */
+        default boolean takeOver(int fd) {
+            return false;
         }
     }
 
@@ -425,7 +434,7 @@ public final class Descriptor {
         assert holdsStateLock();
         if (!readerBlocked && !writerBlocked && !owner.isRegistered()) {
             state = ST_CLOSED;
-            nfd.release();
+            nfd.release(steps::takeOver);
             return true;
         }
         return false;

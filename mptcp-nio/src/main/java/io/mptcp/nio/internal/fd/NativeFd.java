@@ -9,6 +9,7 @@ import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 
 /**
  * A channel's descriptor, with what blocking operations and asynchronous close need around it.
@@ -192,6 +193,16 @@ public final class NativeFd {
      * @throws IOException the failed close, mapped by {@link NioExceptions#io}
      */
     public void release() throws IOException {
+        release(fd -> false);
+    }
+
+    /**
+     * Closes the wakeup eventfd, and the descriptor unless {@code takeOver} takes it (and so
+     * the duty to close it); idempotent.
+     *
+     * @throws IOException the failed close, mapped by {@link NioExceptions#io}
+     */
+    public void release(IntPredicate takeOver) throws IOException {
         int wakeup;
         lock.lock();
         try {
@@ -206,7 +217,9 @@ public final class NativeFd {
         }
         try {
             try {
-                sys.close(fd);
+                if (!takeOver.test(fd)) {
+                    sys.close(fd);
+                }
             } finally {
                 if (wakeup >= 0) {
                     sys.close(wakeup);

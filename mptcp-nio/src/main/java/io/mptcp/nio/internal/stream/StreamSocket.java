@@ -102,6 +102,9 @@ public final class StreamSocket {
     private volatile boolean forcedNonBlocking;
     // Whether the socket was connected when close began (for the close steps).
     private boolean connectedAtClose;
+    // Whether close shut the reading side down to wake a blocked reader (end of stream then
+    // says nothing about the peer).
+    private boolean readShutByClose;
     // -- end of the fields guarded by the state lock
 
     // Guarded by the read lock: once reset, every later read reports it again (as the JDK).
@@ -786,8 +789,11 @@ public final class StreamSocket {
 
         @Override
         public void wakeBlocked() {
+            // No shutdown(SHUT_WR) first, unlike the JDK (which then closes the file under the
+            // threads with dup2): the woken threads leave at once and the release closes, and a
+            // socket already in FIN_WAIT2 when closed would answer a peer still writing with
+            // window probes' ACKs instead of a reset (docs/kernel-traps.md, item 16).
             if (connectedAtClose) {
-                shutdownOutputUnlessLingerZero();
                 wakeThreadsBlockedInKernel();
             }
         }
@@ -798,6 +804,30 @@ public final class StreamSocket {
                 // The descriptor lives on until the selector lets go: let the peer see EOF now.
                 shutdownOutputUnlessLingerZero();
             }
+        }
+
+        @Override
+        public boolean takeOver(int fd) {
+            if (!connectedAtClose || !closesLikeTcpHere()) {
+                return false;
+            }
+            OrphanWatch.of(sys).close(fd, readShutByClose);
+            return true;
+        }
+    }
+
+    /**
+     * Whether the release must give this socket TCP's close rules, which the kernel does not
+     * give MPTCP: an MPTCP connection that has not fallen back to TCP, with the default
+     * linger (a linger of 0 is abortive already; a positive one asks close(2) to wait).
+     */
+    private boolean closesLikeTcpHere() {
+        try {
+            return options.isMptcpSocket() && options.isMptcpNow()
+                    && (Integer) options.get(StandardSocketOptions.SO_LINGER) < 0;
+        } catch (IOException e) {
+            // The connection is gone (reset): nothing can hang on it, close as usual.
+            return false;
         }
     }
 
@@ -832,6 +862,7 @@ public final class StreamSocket {
         try {
             sys.shutdown(fd, reader && writer ? LinuxUapi.SHUT_RDWR
                     : reader ? LinuxUapi.SHUT_RD : LinuxUapi.SHUT_WR);
+            readShutByClose = reader;
         } catch (ErrnoException ignore) {
             // ENOTCONN: the connection is gone, so nothing can be blocked on it.
         }
