@@ -21,8 +21,9 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>Install it JVM-wide with the system property
  * {@code java.nio.channels.spi.AsynchronousChannelProvider} set to
- * {@code io.mptcp.nio.MptcpAsynchronousChannelProvider}; then every {@code AsynchronousSocketChannel.open()} and
- * {@code AsynchronousServerSocketChannel.open()} of the program comes from here. It is
+ * {@code io.mptcp.nio.MptcpAsynchronousChannelProvider}; then every
+ * {@code AsynchronousSocketChannel.open()} and {@code AsynchronousServerSocketChannel.open()}
+ * of the program comes from here. It is
  * independent of {@link MptcpSelectorProvider}: either can be installed without the other. The
  * sockets follow the same policy as the selector provider's ({@code io.mptcp.nio.mode},
  * {@code io.mptcp.nio.strict}, read at each open), and the channels take

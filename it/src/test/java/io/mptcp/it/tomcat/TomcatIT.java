@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 class TomcatIT {
 
     private static final Duration STEP = Duration.ofSeconds(60);
-    private static final String ASYNC_PROPERTY = "java.nio.channels.spi.AsynchronousChannelProvider";
+    private static final String ASYNC_PROPERTY =
+            "java.nio.channels.spi.AsynchronousChannelProvider";
 
     @BeforeAll
     static void prerequisites() {
