@@ -40,23 +40,30 @@ public final class BenchDriver {
     private static final double REPORTED = Double.NaN;
     /** Every case, in the order they run by default. */
     static final List<String> CASES = List.of("bulk-heap", "bulk-direct", "bulk8-heap",
-            "bulk8-direct", "rtt", "selector", "setup", "alloc", "multipath");
+            "bulk8-direct", "rtt", "selector", "setup", "async-bulk", "async-rtt", "alloc",
+            "multipath");
     // Cases that are no comparison of two runners, run once after the suites.
     private static final List<String> SINGLE_CASES = List.of("alloc", "multipath");
     private static final double AGGREGATE_TARGET = 1.9;
     private static final double STALL_TARGET_MS = 1000;
     private static final int SMOKE_SELECTOR_CONNECTIONS = 200;
+    // Both providers: the NIO.2 cases use the asynchronous one, the others never touch it.
     private static final String PROVIDER = "-D" + ChildJvm.PROVIDER_PROPERTY + "="
             + ChildJvm.PROVIDER_CLASS;
+    private static final String ASYNC_PROVIDER =
+            "-Djava.nio.channels.spi.AsynchronousChannelProvider="
+                    + "io.mptcp.nio.MptcpAsynchronousChannelProvider";
     // Same heap for every child: the comparison must not depend on GC ergonomics.
     private static final List<String> HEAP = List.of("-Xms256m", "-Xmx256m");
 
     /** One way of running a case. */
     enum Runner {
         JDK("jdk", List.of(), List.of(), "tcp"),
-        OURS_OFF("ours-off", List.of(), List.of(PROVIDER, "-Dio.mptcp.nio.mode=off"), "tcp"),
+        OURS_OFF("ours-off", List.of(), List.of(PROVIDER, ASYNC_PROVIDER,
+                "-Dio.mptcp.nio.mode=off"), "tcp"),
         JDK_MPTCPIZE("jdk-mptcpize", List.of(Prerequisites.MPTCPIZE, "run"), List.of(), "mptcp"),
-        OURS("ours", List.of(), List.of(PROVIDER, "-Dio.mptcp.nio.mode=all"), "mptcp");
+        OURS("ours", List.of(), List.of(PROVIDER, ASYNC_PROVIDER, "-Dio.mptcp.nio.mode=all"),
+                "mptcp");
 
         final String label;
         final List<String> prefix;
@@ -104,8 +111,8 @@ public final class BenchDriver {
     private static List<Metric> metricsOf(String bench) {
         return switch (bench) {
             case "bulk-heap", "bulk-direct" -> BULK_METRICS;
-            case "bulk8-heap", "bulk8-direct" -> BULK8_METRICS;
-            case "rtt" -> RTT_METRICS;
+            case "bulk8-heap", "bulk8-direct", "async-bulk" -> BULK8_METRICS;
+            case "rtt", "async-rtt" -> RTT_METRICS;
             case "selector" -> SELECTOR_METRICS;
             case "setup" -> SETUP_METRICS;
             default -> throw new IllegalArgumentException(bench);
@@ -203,7 +210,7 @@ public final class BenchDriver {
     }
 
     private void compare(String suite, String bench, Runner base, Runner ours) throws Exception {
-        boolean rtt = bench.equals("rtt");
+        boolean rtt = bench.equals("rtt") || bench.equals("async-rtt");
         List<Metric> metrics = metricsOf(bench);
         System.out.printf("[%s] %s: %s vs %s%s%n", suite, bench, ours.label, base.label,
                 rtt ? " (round trip in us, lower is better; pinned to CPU " + rttCpu + ")"
@@ -286,7 +293,7 @@ public final class BenchDriver {
             throw new RunFailed(runner.prefix.get(0) + " is missing: apt-get install mptcpize");
         }
         List<String> prefix = new ArrayList<>();
-        if (bench.equals("rtt") && !rttCpu.equals("none")) {
+        if ((bench.equals("rtt") || bench.equals("async-rtt")) && !rttCpu.equals("none")) {
             prefix.addAll(List.of("taskset", "-c", rttCpu));
         }
         prefix.addAll(runner.prefix);

@@ -69,6 +69,7 @@ public final class BenchMain {
         if (bench == null || !("mptcp".equals(expect) || "tcp".equals(expect))) {
             throw new IllegalArgumentException(
                     "usage: --case bulk-heap|bulk-direct|bulk8-heap|bulk8-direct|rtt|selector|setup"
+                            + "|async-bulk|async-rtt"
                             + " --expect mptcp|tcp [--seconds S] [--warmup S] [--verify]"
                             + " [--connections N (selector)]");
         }
@@ -84,6 +85,8 @@ public final class BenchMain {
             case "selector" -> new SelectorLoopCase(connections, Math.max(1, connections / 100),
                     warmNs, runNs, verify, expect).run();
             case "setup" -> new SetupCase(warmNs, runNs, expect).run();
+            case "async-bulk" -> new AsyncCase(warmNs, runNs, expect).bulk();
+            case "async-rtt" -> new AsyncCase(warmNs, runNs, expect).rtt();
             default -> throw new IllegalArgumentException("unknown case " + bench);
         };
         System.out.println("RESULT case=" + bench + " " + result);

@@ -3,6 +3,7 @@ package io.mptcp.nio.internal;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
+import io.mptcp.nio.internal.async.AsyncChannels;
 import io.mptcp.nio.internal.datagram.DatagramChannelImpl;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.MptcpPolicy;
@@ -15,14 +16,20 @@ import io.mptcp.nio.internal.stream.UnixSocketChannelImpl;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
+import java.nio.channels.spi.AsynchronousChannelProvider;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The implementation behind the public {@code MptcpSelectorProvider}: it opens every channel
@@ -36,6 +43,8 @@ public final class ChannelFactory {
     private final LinuxSyscalls fixedSyscalls;
     private final MptcpPolicy fixedPolicy;
     private final InetSockets sockets = new InetSockets();
+    // Guarded by sockets; created at the first NIO.2 open.
+    private AsyncChannels async;
 
     /**
      * @param provider the provider whose channels these are
@@ -106,6 +115,44 @@ public final class ChannelFactory {
     public DatagramChannel openDatagramChannel(StandardProtocolFamily family)
             throws IOException {
         return DatagramChannelImpl.open(this, family);
+    }
+
+    // ---- NIO.2, for MptcpAsynchronousChannelProvider (owner: the provider they report) ----
+
+    public AsynchronousChannelGroup openAsynchronousChannelGroup(
+            AsynchronousChannelProvider owner, int nThreads, ThreadFactory threadFactory)
+            throws IOException {
+        return asynchronous(owner).openGroup(nThreads, threadFactory);
+    }
+
+    public AsynchronousChannelGroup openAsynchronousChannelGroup(
+            AsynchronousChannelProvider owner, ExecutorService executor, int initialSize)
+            throws IOException {
+        return asynchronous(owner).openGroup(executor, initialSize);
+    }
+
+    /** In {@code group}, or in the owner's default group (started at first use) if null. */
+    public AsynchronousSocketChannel openAsynchronousSocketChannel(
+            AsynchronousChannelProvider owner, AsynchronousChannelGroup group)
+            throws IOException {
+        return asynchronous(owner).openSocketChannel(group);
+    }
+
+    /** In {@code group}, or in the owner's default group (started at first use) if null. */
+    public AsynchronousServerSocketChannel openAsynchronousServerSocketChannel(
+            AsynchronousChannelProvider owner, AsynchronousChannelGroup group)
+            throws IOException {
+        return asynchronous(owner).openServerSocketChannel(group);
+    }
+
+    // One per factory: a factory serves one asynchronous provider, whose default group it is.
+    private AsyncChannels asynchronous(AsynchronousChannelProvider owner) {
+        synchronized (sockets) {
+            if (async == null) {
+                async = new AsyncChannels(owner, this);
+            }
+            return async;
+        }
     }
 
     /** {@code System.inheritedChannel()}: the same channel (or null) at every call. */
