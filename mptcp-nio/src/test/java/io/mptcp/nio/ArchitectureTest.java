@@ -78,6 +78,11 @@ class ArchitectureTest {
                     "io.mptcp.nio.internal.ChannelFactory",
                     // For the package-private constructor tests use (a mocked seam, a policy).
                     "io.mptcp.nio.internal.net.MptcpPolicy",
+                    "io.mptcp.ffi.LinuxSyscalls"),
+            // The same: its factory, and the test constructor's seam and policy.
+            "MptcpAsynchronousChannelProvider.java", Set.of(
+                    "io.mptcp.nio.internal.ChannelFactory",
+                    "io.mptcp.nio.internal.net.MptcpPolicy",
                     "io.mptcp.ffi.LinuxSyscalls"));
 
     // ---- the rules ----------------------------------------------------------------------

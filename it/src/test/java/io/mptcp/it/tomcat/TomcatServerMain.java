@@ -89,6 +89,9 @@ public final class TomcatServerMain {
         }
     }
 
+    // addServletMappingDecoded(String, String): deprecated in Tomcat 11, but the one form
+    // every Tomcat from 9 on has; the test runs Tomcat unmodified, as its users embed it.
+    @SuppressWarnings("deprecation")
     public static void main(String[] args) throws Exception {
         String protocol = switch (args[0]) {
             case "nio2" -> "org.apache.coyote.http11.Http11Nio2Protocol";
