@@ -4,6 +4,7 @@ import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.internal.ChannelFactory;
 import io.mptcp.nio.internal.net.Net;
+import io.mptcp.nio.internal.stream.ServerSocketChannelImpl;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.SocketOptions;
+import java.net.StandardSocketOptions;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -33,7 +36,14 @@ import java.util.Set;
  */
 public final class MptcpServerSocketImpl extends SocketImpl {
 
+    // The JDK's ServerSocket supports IP_TOS "for compatibility" (NioSocketImpl), our listening
+    // channel does not, as the JDK's channel does not: the value is kept here and set on each
+    // accepted connection, which Linux would otherwise have copied from the listener (only the
+    // SYN-ACK goes out with the old value).
+    private static final Set<SocketOption<?>> SUPPORTED = supported();
+
     private final ChannelFactory channels;
+    private volatile Integer trafficClass;
 
     // Guarded by this.
     private MptcpServerSocketChannel channel;
@@ -46,6 +56,13 @@ public final class MptcpServerSocketImpl extends SocketImpl {
         this.channels = Objects.requireNonNull(channels, "channels");
     }
 
+    private static Set<SocketOption<?>> supported() {
+        Set<SocketOption<?>> all =
+                new HashSet<>(io.mptcp.nio.internal.options.SocketOptions.serverChannelOptions());
+        all.add(StandardSocketOptions.IP_TOS);
+        return Set.copyOf(all);
+    }
+
     @Override
     protected void create(boolean stream) throws IOException {
         if (!stream) {
@@ -56,6 +73,9 @@ public final class MptcpServerSocketImpl extends SocketImpl {
                 throw new IOException("Already created");
             }
             channel = channels.openServerSocketChannel(null);
+            if (channel instanceof ServerSocketChannelImpl impl) {
+                impl.interruptibleOnVirtualThreadsOnly();
+            }
             adaptor = channel.socket();
             fd = new FileDescriptor();
         }
@@ -136,7 +156,18 @@ public final class MptcpServerSocketImpl extends SocketImpl {
         } catch (IOException e) {
             throw SocketImplErrors.io(e);
         }
-        target.attach((MptcpSocketChannel) accepted.getChannel());
+        MptcpSocketChannel ch = (MptcpSocketChannel) accepted.getChannel();
+        Integer tc = trafficClass;
+        if (tc != null) {
+            try {
+                ch.setOption(StandardSocketOptions.IP_TOS, tc);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw SocketImplErrors.io(e instanceof IOException io ? io
+                        : SocketImplErrors.socket(e));
+            }
+        }
+        target.attach(ch);
     }
 
     @Override
@@ -207,6 +238,13 @@ public final class MptcpServerSocketImpl extends SocketImpl {
             adaptor().setSoTimeout(timeout);
             return;
         }
+        if (opt == SocketOptions.IP_TOS) {
+            if (!(value instanceof Integer tc)) {
+                throw new SocketException("Bad value for IP_TOS");
+            }
+            setTrafficClass(tc);
+            return;
+        }
         LegacyOptions.set(ch, opt, value);
     }
 
@@ -220,7 +258,22 @@ public final class MptcpServerSocketImpl extends SocketImpl {
                 throw SocketImplErrors.socket(e);
             }
         }
+        if (opt == SocketOptions.IP_TOS) {
+            return trafficClassValue();
+        }
         return LegacyOptions.get(ch, opt);
+    }
+
+    private void setTrafficClass(int tc) throws SocketException {
+        if (tc < 0 || tc > 255) {
+            throw new SocketException("Invalid IP_TOS value");
+        }
+        trafficClass = tc;
+    }
+
+    private int trafficClassValue() {
+        Integer tc = trafficClass;
+        return tc == null ? 0 : tc;
     }
 
     private synchronized ServerSocket adaptor() {
@@ -229,7 +282,7 @@ public final class MptcpServerSocketImpl extends SocketImpl {
 
     @Override
     protected Set<SocketOption<?>> supportedOptions() {
-        return io.mptcp.nio.internal.options.SocketOptions.serverChannelOptions();
+        return SUPPORTED;
     }
 
     @Override
@@ -239,6 +292,14 @@ public final class MptcpServerSocketImpl extends SocketImpl {
         }
         LegacyOptions.checkValue(opt, value);
         MptcpServerSocketChannel ch = openChannel();
+        if (opt == StandardSocketOptions.IP_TOS) {
+            int tc = (Integer) value;
+            if (tc < 0 || tc > 255) {
+                throw new IllegalArgumentException("Invalid IP_TOS value");
+            }
+            trafficClass = tc;
+            return;
+        }
         try {
             ch.setOption(opt, value);
         } catch (IOException e) {
@@ -252,6 +313,9 @@ public final class MptcpServerSocketImpl extends SocketImpl {
             throw new UnsupportedOperationException("'" + opt + "' not supported");
         }
         MptcpServerSocketChannel ch = openChannel();
+        if (opt == StandardSocketOptions.IP_TOS) {
+            return opt.type().cast(trafficClassValue());
+        }
         try {
             return ch.getOption(opt);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.internal.ChannelFactory;
 import io.mptcp.nio.internal.net.Net;
 import io.mptcp.nio.internal.options.SocketOptionTable;
+import io.mptcp.nio.internal.stream.SocketChannelImpl;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -89,6 +90,7 @@ public final class MptcpSocketImpl extends SocketImpl {
                 throw new SocketException("Not a newly created SocketImpl");
             }
             attachLocked(accepted);
+            openStreamsLocked();
             InetSocketAddress remote = (InetSocketAddress) accepted.getRemoteAddress();
             InetSocketAddress local = (InetSocketAddress) accepted.getLocalAddress();
             address = remote.getAddress();
@@ -98,6 +100,9 @@ public final class MptcpSocketImpl extends SocketImpl {
     }
 
     private void attachLocked(MptcpSocketChannel ch) {
+        if (ch instanceof SocketChannelImpl impl) {
+            impl.interruptibleOnVirtualThreadsOnly();
+        }
         channel = ch;
         adaptor = ch.socket();
         // Socket and custom-impl callers expect a FileDescriptor object; the descriptor number
@@ -197,6 +202,7 @@ public final class MptcpSocketImpl extends SocketImpl {
             address = target;
             port = remotePort;
             localport = a.getLocalPort();
+            openStreamsLocked();
         }
     }
 
@@ -320,19 +326,22 @@ public final class MptcpSocketImpl extends SocketImpl {
         }
     }
 
+    /**
+     * Takes the adaptor's streams once connected: the adaptor refuses a stream after a
+     * shutdown, and the JDK's impl still reads end of stream there.
+     */
+    private void openStreamsLocked() throws IOException {
+        in = adaptor.getInputStream();
+        out = adaptor.getOutputStream();
+    }
+
     private synchronized InputStream input() throws IOException {
-        Socket a = connectedAdaptor();
-        if (in == null) {
-            in = a.getInputStream();
-        }
+        connectedAdaptor();
         return in;
     }
 
     private synchronized OutputStream output() throws IOException {
-        Socket a = connectedAdaptor();
-        if (out == null) {
-            out = a.getOutputStream();
-        }
+        connectedAdaptor();
         return out;
     }
 
