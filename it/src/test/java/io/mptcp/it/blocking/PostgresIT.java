@@ -89,8 +89,8 @@ class PostgresIT {
         StringBuilder all = new StringBuilder();
         java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
         for (int i = 1; i <= 20000; i++) {
-            all.append(java.util.HexFormat.of().formatHex(
-                    md5.digest(Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            byte[] text = Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            all.append(java.util.HexFormat.of().formatHex(md5.digest(text)));
         }
         byte[] d = java.security.MessageDigest.getInstance("SHA-256")
                 .digest(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
