@@ -9,12 +9,15 @@ import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.pipe.PipeImpl;
 import io.mptcp.nio.internal.select.EpollSelector;
+import io.mptcp.nio.internal.socket.MptcpServerSocketImpl;
+import io.mptcp.nio.internal.socket.MptcpSocketImpl;
 import io.mptcp.nio.internal.stream.ServerSocketChannelImpl;
 import io.mptcp.nio.internal.stream.SocketChannelImpl;
 import io.mptcp.nio.internal.stream.UnixServerSocketChannelImpl;
 import io.mptcp.nio.internal.stream.UnixSocketChannelImpl;
 
 import java.io.IOException;
+import java.net.SocketImpl;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousServerSocketChannel;
@@ -158,5 +161,10 @@ public final class ChannelFactory {
     /** {@code System.inheritedChannel()}: the same channel (or null) at every call. */
     public Channel inheritedChannel() throws IOException {
         return InheritedChannels.SYSTEM.get(this);
+    }
+
+    /** A {@code SocketImpl} over this factory's channels: a ServerSocket's, or a Socket's. */
+    public SocketImpl newSocketImpl(boolean server) {
+        return server ? new MptcpServerSocketImpl(this) : new MptcpSocketImpl(this);
     }
 }

@@ -20,6 +20,9 @@ public final class ChannelOwner implements Descriptor.Owner {
     private final AbstractSelectableChannel channel;
     private final Runnable begin;
     private final End end;
+    // Set for the channel under a java.net.Socket: as the JDK's NioSocketImpl, an interrupt
+    // then ends a blocking operation on a virtual thread only (a platform thread keeps waiting).
+    private volatile boolean interruptibleOnVirtualThreadsOnly;
 
     public ChannelOwner(AbstractSelectableChannel channel, Runnable begin, End end) {
         this.channel = channel;
@@ -42,9 +45,17 @@ public final class ChannelOwner implements Descriptor.Owner {
         return channel.isRegistered();
     }
 
+    /** Gives the channel {@code java.net.Socket}'s interrupt semantics (see the field). */
+    public void interruptibleOnVirtualThreadsOnly() {
+        interruptibleOnVirtualThreadsOnly = true;
+    }
+
     @Override
     public void begin() {
-        begin.run();
+        // Without begin(), end() still reports an asynchronous close, and no interrupt closes.
+        if (!interruptibleOnVirtualThreadsOnly || VirtualThreads.isCurrentVirtual()) {
+            begin.run();
+        }
     }
 
     @Override

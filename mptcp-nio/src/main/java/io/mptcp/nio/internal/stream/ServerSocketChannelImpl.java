@@ -35,6 +35,7 @@ import java.util.Set;
  * {@link ListeningSocket}'s, shared with the UNIX-domain server channel.
  */
 public final class ServerSocketChannelImpl extends MptcpServerSocketChannel implements NativeChannel {
+    private final ChannelOwner owner;
     private final ChannelFactory provider;
     private final LinuxSyscalls sys;
     private final int family;
@@ -56,7 +57,7 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
         this.family = family;
         this.strict = strict;
         this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
-        ChannelOwner owner = new ChannelOwner(this, this::begin, this::end);
+        this.owner = new ChannelOwner(this, this::begin, this::end);
         this.listener = new ListeningSocket(owner, sys, fd, new InetStreamFamily(family));
     }
 
@@ -138,6 +139,11 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
             }
             return adaptor;
         });
+    }
+
+    /** For our {@code java.net.Socket} impls: interrupts as the JDK's {@code NioSocketImpl}. */
+    public void interruptibleOnVirtualThreadsOnly() {
+        owner.interruptibleOnVirtualThreadsOnly();
     }
 
     // ---- options ------------------------------------------------------------------------

@@ -38,6 +38,7 @@ import java.util.Set;
  * {@link Socket} adaptor, and urgent data.
  */
 public final class SocketChannelImpl extends MptcpSocketChannel implements NativeChannel {
+    private final ChannelOwner owner;
     private final ChannelFactory provider;
     private final LinuxSyscalls sys;
     private final int family;
@@ -58,7 +59,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         this.sys = sys;
         this.family = family;
         this.options = new NativeSocketOptions(sys, fd, family, strict, protocol);
-        ChannelOwner owner = new ChannelOwner(this, this::begin, this::end);
+        this.owner = new ChannelOwner(this, this::begin, this::end);
         this.socket = new StreamSocket(owner, sys, fd, new InetStreamFamily(family),
                 options);
         this.mptcp = new MptcpIntrospection(sys, fd, options);
@@ -246,6 +247,11 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
             }
             return adaptor;
         });
+    }
+
+    /** For our {@code java.net.Socket} impls: interrupts as the JDK's {@code NioSocketImpl}. */
+    public void interruptibleOnVirtualThreadsOnly() {
+        owner.interruptibleOnVirtualThreadsOnly();
     }
 
     // ---- options ------------------------------------------------------------------------
