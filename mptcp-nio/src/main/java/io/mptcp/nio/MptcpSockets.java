@@ -47,13 +47,21 @@ public final class MptcpSockets {
         }
     }
 
-    /** The factory of mptcp-nio's client {@code SocketImpl}s (connecting and accepted). */
+    /**
+     * The factory of mptcp-nio's client {@code SocketImpl}s (connecting and accepted).
+     *
+     * @return a factory for {@code Socket.setSocketImplFactory}
+     */
     public static SocketImplFactory socketImplFactory() {
         ChannelFactory factory = channels();
         return () -> factory.newSocketImpl(false);
     }
 
-    /** The factory of mptcp-nio's {@code ServerSocket} {@code SocketImpl}s. */
+    /**
+     * The factory of mptcp-nio's {@code ServerSocket} {@code SocketImpl}s.
+     *
+     * @return a factory for {@code ServerSocket.setSocketFactory}
+     */
     public static SocketImplFactory serverSocketImplFactory() {
         ChannelFactory factory = channels();
         return () -> factory.newSocketImpl(true);
@@ -97,7 +105,11 @@ public final class MptcpSockets {
         return e;
     }
 
-    /** Whether {@link #install()} has installed the factories in this JVM. */
+    /**
+     * Whether {@link #install()} has installed the factories in this JVM.
+     *
+     * @return true once {@link #install()} succeeded (or half-succeeded, see there)
+     */
     public static boolean isInstalled() {
         synchronized (LOCK) {
             return installed;

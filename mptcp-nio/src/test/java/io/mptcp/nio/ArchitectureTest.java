@@ -83,7 +83,9 @@ class ArchitectureTest {
             "MptcpAsynchronousChannelProvider.java", Set.of(
                     "io.mptcp.nio.internal.ChannelFactory",
                     "io.mptcp.nio.internal.net.MptcpPolicy",
-                    "io.mptcp.ffi.LinuxSyscalls"));
+                    "io.mptcp.ffi.LinuxSyscalls"),
+            // The java.net.Socket factories: through the same factory only.
+            "MptcpSockets.java", Set.of("io.mptcp.nio.internal.ChannelFactory"));
 
     // ---- the rules ----------------------------------------------------------------------
 
