@@ -23,6 +23,7 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Set;
 
+import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -63,6 +64,25 @@ abstract class SocketOptionsContract extends ChannelContract {
                 assertInstanceOf(option.type(), value, option + " of " + ch);
             }
         }
+    }
+
+    /**
+     * {@code TCP_QUICKACK} reads true on a socket that never set it: Linux reports whether the
+     * socket is in quick-ack mode, where every TCP socket starts (interactive traffic may turn
+     * it false later, so only sockets that carried nothing are read here).
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void quickAckReadsTrueUntilSet(String host) throws Exception {
+        Pair pair = connectedPair(loopback(host));
+        List<NetworkChannel> channels = List.of(openSocketChannel(), pair.client(),
+                pair.accepted(), pair.server(), openServerSocketChannel());
+        for (NetworkChannel ch : channels) {
+            assertEquals(true, ch.getOption(ExtendedSocketOptions.TCP_QUICKACK), "of " + ch);
+        }
+        SocketChannel ch = pair.client();
+        assertRoundTrip(ch, ExtendedSocketOptions.TCP_QUICKACK, false, false);
+        assertRoundTrip(ch, ExtendedSocketOptions.TCP_QUICKACK, true, true);
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
