@@ -85,6 +85,48 @@ abstract class SocketOptionsContract extends ChannelContract {
         assertRoundTrip(ch, ExtendedSocketOptions.TCP_QUICKACK, true, true);
     }
 
+    /**
+     * The options a channel lists but never takes: the JDK's read-only
+     * {@code SO_INCOMING_NAPI_ID}, and our read-only MPTCP keys, which describe the connection.
+     */
+    static final Set<String> READ_ONLY = Set.of("SO_INCOMING_NAPI_ID", "MPTCP_TOKEN",
+            "MPTCP_INFO", "MPTCP_SUBFLOWS");
+
+    /**
+     * The idiom {@code for (o : supportedOptions()) ch.setOption(o, ch.getOption(o))} (and
+     * Netty's {@code config().setOptions(config().getOptions())}) works for every option but
+     * the read-only ones, which throw SocketException as the JDK's {@code SO_INCOMING_NAPI_ID}
+     * does; the JDK lists that one in {@code supportedOptions()} too, so the idiom as written
+     * fails on the JDK's own channels.
+     */
+    static void assertTakesBackWhatItReads(NetworkChannel ch, Set<String> readOnly)
+            throws IOException {
+        for (SocketOption<?> option : ch.supportedOptions()) {
+            setWhatItReads(ch, option, readOnly.contains(option.name()));
+        }
+        assertTrue(ch.isOpen());
+    }
+
+    private static <T> void setWhatItReads(NetworkChannel ch, SocketOption<T> option,
+            boolean readOnly) throws IOException {
+        T value = ch.getOption(option);
+        if (readOnly) {
+            assertThrows(java.net.SocketException.class, () -> ch.setOption(option, value),
+                    option + " is read-only");
+        } else {
+            ch.setOption(option, value);
+        }
+    }
+
+    @Test
+    void everyWritableOptionTakesBackWhatItReads() throws Exception {
+        Pair pair = connectedPair();
+        for (NetworkChannel ch : List.of(openSocketChannel(), pair.client(), pair.accepted(),
+                pair.server(), openServerSocketChannel())) {
+            assertTakesBackWhatItReads(ch, READ_ONLY);
+        }
+    }
+
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void socketOptionsRoundTrip(String host) throws Exception {

@@ -239,6 +239,7 @@ class MptcpPolicyAndOptionsTest {
 
     @Test
     void optionValuesAreCheckedLikeTheJdk() throws Exception {
+        when(kernel.sys.getsockoptInt(FD, LinuxUapi.SOL_TCP, LinuxUapi.TCP_IS_MPTCP)).thenReturn(1);
         MptcpSocketChannel ch = kernel.connected(kernel.provider());
         assertThrows(NullPointerException.class, () -> ch.setOption(null, 1));
         assertThrows(IllegalArgumentException.class,
