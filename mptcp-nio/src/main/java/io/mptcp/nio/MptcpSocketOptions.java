@@ -13,6 +13,17 @@ import java.util.Optional;
  *
  * <p>Read-only keys reject {@code setOption} with {@link java.net.SocketException}, as the JDK
  * does for its read-only options.
+ *
+ * <p>The read-only keys ({@link #MPTCP_TOKEN}, {@link #MPTCP_INFO}, {@link #MPTCP_SUBFLOWS})
+ * are listed in {@code supportedOptions()} all the same, as the JDK lists its read-only
+ * {@code jdk.net.ExtendedSocketOptions.SO_INCOMING_NAPI_ID} (and {@code SO_PEERCRED}): a
+ * program can only tell a channel's options by that set, and Netty's
+ * {@code NioChannelOption.of(key)} reaches none that is missing from it. So the idiom
+ * {@code for (o : ch.supportedOptions()) ch.setOption(o, ch.getOption(o))} fails on them with
+ * the {@code SocketException}, exactly as it fails on the JDK's own channels (on
+ * {@code SO_INCOMING_NAPI_ID}; Netty's {@code config().setOptions(config().getOptions())}
+ * throws a {@code ChannelException} for the same reason under either provider). Every other
+ * option, {@link #MPTCP_ENABLED} included, takes back the value it reads.
  */
 public final class MptcpSocketOptions {
     private MptcpSocketOptions() {
@@ -33,11 +44,12 @@ public final class MptcpSocketOptions {
      * registered with a selector. Linux cannot change a socket's protocol, so the channel opens a
      * new socket, applies the options already set on the old one, and puts it under the same
      * descriptor ({@code dup3(2)}); its selectors watch the new socket. Setting the value the
-     * socket already has does nothing. Later, or on an accepted channel, setting the other value
-     * throws {@link java.net.SocketException} ("already bound", "already connected"). Asking for
-     * MPTCP where the kernel refuses it throws {@link java.net.SocketException} that says why
-     * (for example {@code net.mptcp.enabled=0} in this network namespace), with the errno as its
-     * cause; the socket is left as it was.
+     * socket already has does nothing. Later, or on an accepted channel, writing the value the
+     * option reads does nothing (on a connection that fell back to TCP that is {@code false}),
+     * and the other value throws {@link java.net.SocketException} ("already bound", "already
+     * connected"). Asking for MPTCP where the kernel refuses it throws
+     * {@link java.net.SocketException} that says why (for example {@code net.mptcp.enabled=0}
+     * in this network namespace), with the errno as its cause; the socket is left as it was.
      *
      * <p>Kernel: reading uses {@code TCP_IS_MPTCP} (Linux 6.10); on 5.16 to 6.9 the socket
      * protocol and {@code MPTCP_INFO}, which tell the same. Writing needs MPTCP (Linux 5.6) for

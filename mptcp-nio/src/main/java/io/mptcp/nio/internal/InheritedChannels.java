@@ -11,6 +11,7 @@ import io.mptcp.nio.internal.fd.AfterClose;
 import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
+import io.mptcp.nio.internal.net.LinkLocalScopes;
 import io.mptcp.nio.internal.net.UnixDomainNames;
 import io.mptcp.nio.internal.stream.ServerSocketChannelImpl;
 import io.mptcp.nio.internal.stream.SocketChannelImpl;
@@ -18,6 +19,7 @@ import io.mptcp.nio.internal.stream.UnixServerSocketChannelImpl;
 import io.mptcp.nio.internal.stream.UnixSocketChannelImpl;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.Channel;
 import java.util.concurrent.locks.ReentrantLock;
@@ -169,8 +171,12 @@ final class InheritedChannels {
     private static Channel inetStream(ChannelFactory provider, LinuxSyscalls sys, int fd,
             int family, AfterClose detach) throws ErrnoException {
         boolean strict = provider.policy().strict();
-        SocketAddress local = sys.getsockname(fd);
-        SocketAddress peer = peer(() -> sys.getpeername(fd));
+        // An inherited MPTCP socket reports link-local addresses without their scope.
+        InetSocketAddress local = LinkLocalScopes.local(sys.getsockname(fd), 0);
+        InetSocketAddress peer = peer(() -> sys.getpeername(fd));
+        if (peer != null) {
+            peer = LinkLocalScopes.peer(peer, local);
+        }
         if (peer != null) {
             // The descriptor mode our connected channels keep while blocking (see StreamSocket).
             sys.setBlocking(fd, true);

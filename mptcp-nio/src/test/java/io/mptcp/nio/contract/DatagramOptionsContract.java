@@ -74,6 +74,35 @@ abstract class DatagramOptionsContract extends DatagramContract {
         return values;
     }
 
+    /**
+     * Writing back what each option reads: the JDK's channel refuses two, so ours does too:
+     * the read-only {@code SO_INCOMING_NAPI_ID} (SocketException) and {@code IP_MULTICAST_IF},
+     * which reads null until set and refuses null (IllegalArgumentException).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"INET", "INET6"})
+    void everyOptionButTwoTakesBackWhatItReads(String family) throws Exception {
+        DatagramChannel ch = openDatagram(StandardProtocolFamily.valueOf(family));
+        for (SocketOption<?> option : ch.supportedOptions()) {
+            setWhatItReads(ch, option);
+        }
+        assertTrue(ch.isOpen());
+    }
+
+    private static <T> void setWhatItReads(DatagramChannel ch, SocketOption<T> option)
+            throws Exception {
+        T value = ch.getOption(option);
+        if (option.name().equals("SO_INCOMING_NAPI_ID")) {
+            assertThrows(SocketException.class, () -> ch.setOption(option, value));
+        } else if (option == StandardSocketOptions.IP_MULTICAST_IF) {
+            assertEquals(null, value);
+            assertThrows(IllegalArgumentException.class, () -> ch.setOption(option, value));
+        } else {
+            ch.setOption(option, value);
+            assertEquals(value, ch.getOption(option), option.name());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"INET", "INET6"})
     void optionsReadBackAsSet(String family) throws Exception {

@@ -16,7 +16,10 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.MulticastSocket;
+import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -29,6 +32,7 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -49,21 +53,94 @@ abstract class DatagramSocketAdaptorContract extends DatagramContract {
         return new String(p.getData(), p.getOffset(), p.getLength(), StandardCharsets.US_ASCII);
     }
 
+    /** As the JDK's (17 and 25), the adaptor is a {@code java.net.MulticastSocket}. */
     @Test
-    void everyPublicMethodOfDatagramSocketIsOverridden() throws Exception {
+    void theAdaptorIsAMulticastSocket() throws Exception {
+        assertInstanceOf(MulticastSocket.class, openDatagram().socket());
+        assertInstanceOf(MulticastSocket.class, openDatagram(StandardProtocolFamily.INET).socket());
+    }
+
+    @Test
+    void everyPublicMethodOfDatagramSocketAndMulticastSocketIsOverridden() throws Exception {
         DatagramSocket socket = openDatagram().socket();
         List<String> inherited = new ArrayList<>();
-        for (Method m : DatagramSocket.class.getMethods()) {
+        for (Method m : MulticastSocket.class.getMethods()) {
+            Class<?> declaring = m.getDeclaringClass();
             if (Modifier.isStatic(m.getModifiers())
-                    || m.getDeclaringClass() != DatagramSocket.class) {
+                    || declaring != DatagramSocket.class && declaring != MulticastSocket.class) {
                 continue;
             }
             Method actual = socket.getClass().getMethod(m.getName(), m.getParameterTypes());
-            if (actual.getDeclaringClass() == DatagramSocket.class) {
+            if (actual.getDeclaringClass() == DatagramSocket.class
+                    || actual.getDeclaringClass() == MulticastSocket.class) {
                 inherited.add(m.toString());
             }
         }
-        assertEquals(List.of(), inherited, "methods that would reach the absent delegate");
+        assertEquals(List.of(), inherited, "methods that would reach the superclass's socket");
+    }
+
+    /**
+     * The {@code MulticastSocket} methods of an unbound, unconfigured adaptor: the outgoing
+     * interface is a placeholder for "any" (index 0, the wildcard address) until one is set,
+     * the TTL is 1, loopback is on; each setter is seen through the channel.
+     */
+    @SuppressWarnings("deprecation")
+    @Test
+    void theMulticastSocketMethodsWorkThroughTheChannel() throws Exception {
+        DatagramChannel ch = openDatagram(StandardProtocolFamily.INET);
+        MulticastSocket socket = (MulticastSocket) ch.socket();
+        NetworkInterface any = socket.getNetworkInterface();
+        assertEquals(0, any.getIndex());
+        assertEquals(List.of(new InetSocketAddress(0).getAddress()),
+                java.util.Collections.list(any.getInetAddresses()));
+        assertTrue(socket.getInterface().isAnyLocalAddress());
+        assertEquals(1, socket.getTimeToLive());
+        assertEquals(1, socket.getTTL());
+        assertFalse(socket.getLoopbackMode(), "false: loopback is not disabled");
+
+        socket.setTimeToLive(7);
+        assertEquals(7, ch.getOption(StandardSocketOptions.IP_MULTICAST_TTL));
+        socket.setTTL((byte) 200);
+        assertEquals(200, ch.getOption(StandardSocketOptions.IP_MULTICAST_TTL));
+        assertEquals((byte) 200, socket.getTTL());
+        assertThrows(IllegalArgumentException.class, () -> socket.setTimeToLive(256));
+        socket.setLoopbackMode(true);
+        assertEquals(false, ch.getOption(StandardSocketOptions.IP_MULTICAST_LOOP));
+        assertTrue(socket.getLoopbackMode());
+
+        NetworkInterface lo = NetworkInterface.getByInetAddress(LOOPBACK_V4);
+        socket.setNetworkInterface(lo);
+        assertEquals(lo, ch.getOption(StandardSocketOptions.IP_MULTICAST_IF));
+        assertEquals(lo, socket.getNetworkInterface());
+        assertTrue(java.util.Collections.list(lo.getInetAddresses())
+                .contains(socket.getInterface()), "an address of that interface");
+        socket.setInterface(LOOPBACK_V4);
+        assertEquals(LOOPBACK_V4, socket.getInterface());
+        assertThrows(SocketException.class, () -> socket.setInterface(null));
+        assertThrows(SocketException.class,
+                () -> socket.setInterface(InetAddress.getByName("192.0.2.77")));
+
+        SocketException notGroup = assertThrows(SocketException.class,
+                () -> socket.joinGroup(LOOPBACK_V4));
+        assertEquals("Not a multicast address", notGroup.getMessage());
+        assertThrows(NullPointerException.class, () -> socket.joinGroup((InetAddress) null));
+        SocketException notMember = assertThrows(SocketException.class,
+                () -> socket.leaveGroup(InetAddress.getByName("239.255.77.1")));
+        assertEquals("Not a member of group", notMember.getMessage());
+        socket.close();
+        assertThrows(SocketException.class, socket::getTimeToLive);
+    }
+
+    /** The deprecated {@code send(packet, ttl)} sends with that TTL and restores the old one. */
+    @SuppressWarnings({"deprecation", "removal"})
+    @Test
+    void sendWithATtlRestoresTheTimeToLive() throws Exception {
+        DatagramChannel receiver = boundV4();
+        MulticastSocket socket = (MulticastSocket) boundV4().socket();
+        socket.setTimeToLive(3);
+        socket.send(new DatagramPacket(bytes("ttl"), 3, receiver.getLocalAddress()), (byte) 9);
+        assertEquals(3, socket.getTimeToLive());
+        assertEquals("ttl", receiveFrom(receiver, socket.getLocalSocketAddress()));
     }
 
     @Test
@@ -274,21 +351,66 @@ abstract class DatagramSocketAdaptorContract extends DatagramContract {
     }
 
     /**
-     * An interrupt closes the channel. JDK 25 reports {@code ClosedByInterruptException}; JDK
-     * 17 made it a {@code SocketException("Socket closed")}; either is an {@code IOException}.
+     * An interrupt closes the channel and keeps the thread's interrupt status. What the adaptor
+     * throws depends on the JDK, and the running one decides: JDK 17 wraps the
+     * {@code ClosedByInterruptException} in {@code SocketException("Socket closed")}; JDK 21
+     * and 25 throw it as it is.
      */
     @Test
-    void interruptReleasesABlockedAdaptorReceive() throws Exception {
+    void interruptReleasesABlockedAdaptorReceiveAsTheRunningJdkDoes() throws Exception {
         DatagramSocket socket = boundV4().socket();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
         Task<Object> receiver = start("receiver", () -> {
-            socket.receive(new DatagramPacket(new byte[4], 4));
-            return null;
+            try {
+                socket.receive(new DatagramPacket(new byte[4], 4));
+                return null;
+            } catch (IOException e) {
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+                throw e;
+            }
         });
         receiver.awaitBlockedIn(socket.getChannel(), "blockingReceive");
         receiver.thread().interrupt();
-        Throwable thrown = receiver.failure(PROMPTLY);
-        assertTrue(thrown instanceof ClosedByInterruptException
-                || thrown instanceof SocketException, thrown.toString());
+        assertInterruptedAsTheRunningJdk(receiver.failure(PROMPTLY));
+        assertTrue(stillInterrupted.get(), "the interrupt status stays set");
+        assertTrue(socket.isClosed());
+    }
+
+    /** The same when the thread is interrupted before it calls receive, with a timeout set. */
+    @Test
+    void aTimedReceiveOnAnInterruptedThreadFailsAsTheRunningJdkDoes() throws Exception {
+        DatagramSocket socket = boundV4().socket();
+        socket.setSoTimeout(60_000);
+        Task<Object> receiver = startInterrupted("receiver", () -> {
+            socket.receive(new DatagramPacket(new byte[4], 4));
+            return null;
+        });
+        assertInterruptedAsTheRunningJdk(receiver.failure(PROMPTLY));
+        assertTrue(socket.isClosed());
+    }
+
+    private static void assertInterruptedAsTheRunningJdk(Throwable thrown) {
+        if (Runtime.version().feature() >= 19) {
+            assertInstanceOf(ClosedByInterruptException.class, thrown, thrown.toString());
+        } else {
+            assertInstanceOf(SocketException.class, thrown, thrown.toString());
+            assertEquals("Socket closed", thrown.getMessage());
+            assertInstanceOf(ClosedByInterruptException.class, thrown.getCause());
+        }
+    }
+
+    /** Send wraps it on every JDK (17, 21, 25). */
+    @Test
+    void aSendOnAnInterruptedThreadThrowsSocketClosed() throws Exception {
+        DatagramSocket socket = boundV4().socket();
+        Task<Object> sender = startInterrupted("sender", () -> {
+            socket.send(new DatagramPacket(new byte[1], 1, new InetSocketAddress(LOOPBACK_V4, 9)));
+            return null;
+        });
+        Throwable thrown = sender.failure(PROMPTLY);
+        assertInstanceOf(SocketException.class, thrown, thrown.toString());
+        assertEquals("Socket closed", thrown.getMessage());
+        assertInstanceOf(ClosedByInterruptException.class, thrown.getCause());
         assertTrue(socket.isClosed());
     }
 

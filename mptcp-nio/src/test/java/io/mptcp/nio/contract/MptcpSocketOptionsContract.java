@@ -180,6 +180,36 @@ abstract class MptcpSocketOptionsContract extends SocketOptionsContract {
         }
     }
 
+    /**
+     * A connection that fell back to TCP reads {@code MPTCP_ENABLED} false: writing back what it
+     * reads is the no-op that writing any value a channel already has is (programs copy
+     * options that way, Netty's {@code config().setOptions(getOptions())} too); asking for
+     * MPTCP again is refused.
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void aFallenBackConnectionTakesBackWhatMptcpEnabledReads(String host) throws Exception {
+        assumeMptcpKernel();
+        ServerSocketChannel tcp = openServerSocketChannel();
+        tcp.setOption(MPTCP_ENABLED, false);
+        tcp.bind(new InetSocketAddress(loopback(host), 0));
+        SocketChannel client = openSocketChannel();
+        client.setOption(MPTCP_ENABLED, true);
+        client.connect(tcp.getLocalAddress());
+        SocketChannel accepted = track(tcp.accept());
+        assertEquals(false, client.getOption(MPTCP_ENABLED), "fell back to TCP");
+
+        for (SocketChannel ch : List.of(client, accepted)) {
+            assertTakesBackWhatItReads(ch, READ_ONLY);
+            assertEquals(false, ch.getOption(MPTCP_ENABLED));
+            SocketException e = assertThrows(SocketException.class,
+                    () -> ch.setOption(MPTCP_ENABLED, true));
+            assertTrue(e.getMessage().contains("already connected"), e.getMessage());
+        }
+        ContractSupport.writeFully(client, new byte[] {7});
+        assertArrayEquals(new byte[] {7}, ContractSupport.readFully(accepted, 1));
+    }
+
     @Test
     void mptcpEnabledCannotChangeOnceBound() throws Exception {
         assumeMptcpKernel();

@@ -21,8 +21,9 @@ import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 
 /**
- * A network namespace made for multicast tests, so that nothing touches the root namespace
- * and no datagram leaves the host.
+ * A network namespace made for multicast and IPv6 link-local tests, so that nothing touches the
+ * root namespace and no packet leaves the host. Public for the tests of other packages that
+ * need a link-local address on an interface of their own.
  *
  * <ul>
  *   <li>IPv4: {@code lo} up, with the multicast flag and a route for 224.0.0.0/4.</li>
@@ -40,10 +41,10 @@ import io.mptcp.ffi.LinuxUapi;
  * {@code ip} (iproute2); without them the test is skipped visibly, and fails when
  * {@code CI=true}.
  */
-final class MulticastNamespace implements AutoCloseable {
-    static final String V6_DEVICE = "mc0";
-    static final String V6_SOURCE = "fe80::1";
-    static final String V6_OTHER = "fe80::2";
+public final class MulticastNamespace implements AutoCloseable {
+    public static final String V6_DEVICE = "mc0";
+    public static final String V6_SOURCE = "fe80::1";
+    public static final String V6_OTHER = "fe80::2";
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -60,7 +61,7 @@ final class MulticastNamespace implements AutoCloseable {
     }
 
     /** Creates and configures the namespace, or skips the test (fails it under CI=true). */
-    static MulticastNamespace create() throws Exception {
+    public static MulticastNamespace create() throws Exception {
         String name = "mptcp-nio-dgram-" + ProcessHandle.current().pid() + "-"
                 + COUNTER.incrementAndGet();
         require(isRoot(), "multicast tests need root to create a network namespace");
@@ -162,7 +163,7 @@ final class MulticastNamespace implements AutoCloseable {
     }
 
     /** Runs {@code body} on the thread inside the namespace and returns its result. */
-    <T> T call(Callable<T> body) throws Exception {
+    public <T> T call(Callable<T> body) throws Exception {
         Future<T> f = thread.submit(body);
         try {
             return f.get(60, TimeUnit.SECONDS);
@@ -184,7 +185,7 @@ final class MulticastNamespace implements AutoCloseable {
     }
 
     /** {@link #V6_DEVICE}, looked up inside the namespace. */
-    NetworkInterface v6Device() throws Exception {
+    public NetworkInterface v6Device() throws Exception {
         return call(() -> NetworkInterface.getByName(V6_DEVICE));
     }
 
@@ -193,7 +194,7 @@ final class MulticastNamespace implements AutoCloseable {
      * the index: {@code NetworkInterface} does not know the device's IPv6 addresses here
      * (see {@link #create}), which a scope by interface would need.
      */
-    InetAddress onV6Device(String address) throws Exception {
+    public InetAddress onV6Device(String address) throws Exception {
         NetworkInterface device = v6Device();
         return java.net.Inet6Address.getByAddress(null,
                 InetAddress.getByName(address).getAddress(), device.getIndex());

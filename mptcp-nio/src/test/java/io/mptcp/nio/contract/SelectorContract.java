@@ -307,6 +307,34 @@ abstract class SelectorContract extends ChannelContract {
         assertThrows(UnsupportedOperationException.class, keys::clear);
     }
 
+    /**
+     * Through a raw type (or an unchecked cast) anything can be offered to the sets; the JDK's
+     * refuse it as they refuse a key, with UnsupportedOperationException, never a
+     * ClassCastException from a cast the caller cannot see.
+     */
+    @Test
+    void theKeySetsRefuseForeignObjectsAsUnsupported() throws Exception {
+        Selector selector = openSelector();
+        SelectionKey readable = readablePair(1).client().register(selector, OP_READ);
+        awaitReady(selector, readable, OP_READ);
+        assertEquals(1, selector.selectNow());
+        for (Set<SelectionKey> set : List.of(selector.selectedKeys(), selector.keys())) {
+            @SuppressWarnings("unchecked")
+            Set<Object> raw = (Set<Object>) (Set<?>) set;
+            assertThrows(UnsupportedOperationException.class, () -> raw.add(new Object()));
+            assertThrows(UnsupportedOperationException.class, () -> raw.add(null));
+            assertThrows(UnsupportedOperationException.class,
+                    () -> raw.addAll(List.of(new Object())));
+            assertThrows(UnsupportedOperationException.class, () -> raw.addAll(List.of()));
+            assertFalse(raw.contains(new Object()));
+            assertEquals(Set.of(readable), set, "unchanged");
+        }
+        @SuppressWarnings("unchecked")
+        Set<Object> selected = (Set<Object>) (Set<?>) selector.selectedKeys();
+        assertFalse(selected.remove(new Object()), "removing a foreign object is a no-op");
+        assertFalse(selected.remove(null));
+    }
+
     @Test
     void closedSelectorThrowsClosedSelectorException() throws Exception {
         Selector selector = openSelector();

@@ -23,6 +23,7 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Set;
 
+import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -62,6 +63,67 @@ abstract class SocketOptionsContract extends ChannelContract {
                 Object value = ch.getOption(option);
                 assertInstanceOf(option.type(), value, option + " of " + ch);
             }
+        }
+    }
+
+    /**
+     * {@code TCP_QUICKACK} reads true on a socket that never set it: Linux reports whether the
+     * socket is in quick-ack mode, where every TCP socket starts (interactive traffic may turn
+     * it false later, so only sockets that carried nothing are read here).
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void quickAckReadsTrueUntilSet(String host) throws Exception {
+        Pair pair = connectedPair(loopback(host));
+        List<NetworkChannel> channels = List.of(openSocketChannel(), pair.client(),
+                pair.accepted(), pair.server(), openServerSocketChannel());
+        for (NetworkChannel ch : channels) {
+            assertEquals(true, ch.getOption(ExtendedSocketOptions.TCP_QUICKACK), "of " + ch);
+        }
+        SocketChannel ch = pair.client();
+        assertRoundTrip(ch, ExtendedSocketOptions.TCP_QUICKACK, false, false);
+        assertRoundTrip(ch, ExtendedSocketOptions.TCP_QUICKACK, true, true);
+    }
+
+    /**
+     * The options a channel lists but never takes: the JDK's read-only
+     * {@code SO_INCOMING_NAPI_ID}, and our read-only MPTCP keys, which describe the connection.
+     */
+    static final Set<String> READ_ONLY = Set.of("SO_INCOMING_NAPI_ID", "MPTCP_TOKEN",
+            "MPTCP_INFO", "MPTCP_SUBFLOWS");
+
+    /**
+     * The idiom {@code for (o : supportedOptions()) ch.setOption(o, ch.getOption(o))} (and
+     * Netty's {@code config().setOptions(config().getOptions())}) works for every option but
+     * the read-only ones, which throw SocketException as the JDK's {@code SO_INCOMING_NAPI_ID}
+     * does; the JDK lists that one in {@code supportedOptions()} too, so the idiom as written
+     * fails on the JDK's own channels.
+     */
+    static void assertTakesBackWhatItReads(NetworkChannel ch, Set<String> readOnly)
+            throws IOException {
+        for (SocketOption<?> option : ch.supportedOptions()) {
+            setWhatItReads(ch, option, readOnly.contains(option.name()));
+        }
+        assertTrue(ch.isOpen());
+    }
+
+    private static <T> void setWhatItReads(NetworkChannel ch, SocketOption<T> option,
+            boolean readOnly) throws IOException {
+        T value = ch.getOption(option);
+        if (readOnly) {
+            assertThrows(java.net.SocketException.class, () -> ch.setOption(option, value),
+                    option + " is read-only");
+        } else {
+            ch.setOption(option, value);
+        }
+    }
+
+    @Test
+    void everyWritableOptionTakesBackWhatItReads() throws Exception {
+        Pair pair = connectedPair();
+        for (NetworkChannel ch : List.of(openSocketChannel(), pair.client(), pair.accepted(),
+                pair.server(), openServerSocketChannel())) {
+            assertTakesBackWhatItReads(ch, READ_ONLY);
         }
     }
 

@@ -16,6 +16,7 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -23,6 +24,7 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -247,6 +249,15 @@ abstract class UnixDomainAddressContract extends UnixDomainChannelContract {
         assertThrows(UnsupportedOperationException.class, () -> openUnixServerSocketChannel()
                 .setOption(StandardSocketOptions.SO_SNDBUF, 1024));
         assertThrows(NullPointerException.class, () -> openUnixSocketChannel().getOption(null));
+    }
+
+    /** Writing back what each option reads works but for the read-only SO_PEERCRED. */
+    @Test
+    void everyWritableOptionTakesBackWhatItReads() throws Exception {
+        Pair pair = unixPair();
+        for (NetworkChannel ch : List.of(pair.client(), pair.accepted(), pair.server())) {
+            SocketOptionsContract.assertTakesBackWhatItReads(ch, Set.of("SO_PEERCRED"));
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.TestProviders;
+import io.mptcp.nio.contract.MulticastNamespace;
 import io.mptcp.nio.internal.fd.AfterClose;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.select.NativeChannel;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channel;
@@ -129,6 +132,37 @@ class InheritedChannelsTest {
         assertEquals(REMOTE, sc.getRemoteAddress());
         assertTrue(sc.getOption(MptcpSocketOptions.MPTCP_ENABLED));
         verify(sys).setBlocking(DUP, true);
+    }
+
+    /**
+     * An inherited MPTCP socket reports its link-local addresses without scope (as every MPTCP
+     * socket): the channel takes it from the interface that has the local address, inside
+     * the namespace of the thread that asks, and gives the peer the same one.
+     */
+    @Test
+    void inheritedLinkLocalAddressesGetTheirScopeBack() throws Exception {
+        try (MulticastNamespace ns = MulticastNamespace.create()) {
+            int scope = ns.v6Device().getIndex();
+            socket(LinuxUapi.SOCK_STREAM, LinuxUapi.AF_INET6);
+            when(sys.getsockname(DUP)).thenReturn(unscoped(MulticastNamespace.V6_SOURCE, 80));
+            when(sys.getpeername(DUP)).thenReturn(unscoped(MulticastNamespace.V6_OTHER, 4711));
+            when(sys.getsockoptInt(DUP, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_PROTOCOL))
+                    .thenReturn(LinuxUapi.IPPROTO_MPTCP);
+
+            SocketChannel sc = assertInstanceOf(SocketChannel.class,
+                    ns.call(() -> inherited.get(channels)));
+            assertEquals(scope, scopeOf(sc.getLocalAddress()), "local " + sc.getLocalAddress());
+            assertEquals(scope, scopeOf(sc.getRemoteAddress()), "peer " + sc.getRemoteAddress());
+            assertEquals(unscoped(MulticastNamespace.V6_OTHER, 4711), sc.getRemoteAddress());
+        }
+    }
+
+    private static InetSocketAddress unscoped(String literal, int port) throws Exception {
+        return new InetSocketAddress(InetAddress.getByName(literal), port);
+    }
+
+    private static int scopeOf(java.net.SocketAddress address) {
+        return ((Inet6Address) ((InetSocketAddress) address).getAddress()).getScopeId();
     }
 
     @Test

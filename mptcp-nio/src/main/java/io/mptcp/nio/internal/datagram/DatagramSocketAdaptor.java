@@ -7,9 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.DatagramSocketImpl;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.MulticastSocket;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -22,32 +22,64 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@link DatagramChannelImpl#socket()}: the channel seen as a {@link DatagramSocket}, with the
- * JDK's {@code DatagramSocketAdaptor} semantics. Every public method of {@code DatagramSocket}
- * is overridden (in its order), so nothing reaches the placeholder {@code DatagramSocketImpl}
- * the superclass holds; {@code SO_TIMEOUT} is emulated for {@link #receive} as in the JDK.
+ * {@link DatagramChannelImpl#socket()}: the channel seen as a {@link MulticastSocket}, as the
+ * JDK's {@code sun.nio.ch.DatagramSocketAdaptor} is (JDK 17 and 25), with its semantics. Every
+ * public method of {@code DatagramSocket} and {@code MulticastSocket} is overridden, in their
+ * order, so that none reaches the superclass's own socket; {@code SO_TIMEOUT} is emulated for
+ * {@link #receive} as in the JDK.
  *
- * <p>The JDK's adaptor is a {@code java.net.MulticastSocket}; this one is a
- * {@code DatagramSocket}, because every public constructor of {@code MulticastSocket} opens a
- * socket of the JDK's own. The multicast methods {@code DatagramSocket} has (since 17),
- * {@code joinGroup} and {@code leaveGroup}, work as the JDK's.
+ * <p>{@code MulticastSocket} has no constructor that opens nothing (the JDK's adaptor passes a
+ * private marker through one of them), so the superclass is built unbound, which makes the JDK
+ * open a UDP socket of its own, and that socket is closed again at once: one socket and close
+ * per channel that asks for its adaptor. From then on the superclass is a closed socket that no
+ * method of this class uses; had one been left out, it would fail as closed instead of acting
+ * on a socket other than the channel's.
  */
-final class DatagramSocketAdaptor extends DatagramSocket {
+final class DatagramSocketAdaptor extends MulticastSocket {
+    // The JDK 17 adaptor turns an interrupted receive's ClosedByInterruptException into
+    // SocketException("Socket closed"); JDK 21 and 25 throw it as it is (read in their
+    // sources; the change came with the virtual-thread rework of JDK 19, taken as the boundary).
+    private static final boolean INTERRUPT_WRAPPED = Runtime.version().feature() < 19;
+    // JDK 17 and 21 refuse getInterface() for an outgoing interface without an address; JDK 25
+    // returns null (the check went with the security-manager code of JDK 24, taken as the
+    // boundary).
+    private static final boolean NO_ADDRESS_REFUSED = Runtime.version().feature() < 24;
+
     private final DatagramChannelImpl dc;
+    // What getNetworkInterface() returns while no interface is set: the JDK's placeholder for
+    // "any" (index 0, the wildcard address), which only the JDK can build; taken from the
+    // superclass's socket before it is closed.
+    private final NetworkInterface anyInterface;
     // Receive timeout in milliseconds; 0 = none.
     private volatile int timeout;
 
-    private DatagramSocketAdaptor(DatagramChannelImpl dc) {
-        super(new NoDatagramSocketImpl());
+    private DatagramSocketAdaptor(DatagramChannelImpl dc) throws IOException {
+        super((SocketAddress) null);
+        try {
+            anyInterface = super.getNetworkInterface();
+        } finally {
+            super.close();
+        }
         this.dc = dc;
     }
 
+    /**
+     * @throws UncheckedIOException if the JDK cannot open the socket its constructor needs
+     *     (for example too many open files); {@code DatagramChannel.socket()} declares nothing
+     */
     static DatagramSocket create(DatagramChannelImpl dc) {
-        return new DatagramSocketAdaptor(dc);
+        try {
+            return new DatagramSocketAdaptor(dc);
+        } catch (IOException e) {
+            throw new UncheckedIOException("DatagramChannel.socket(): the MulticastSocket"
+                    + " adaptor cannot be created", e);
+        }
     }
 
     private void connectInternal(SocketAddress remote) throws SocketException {
@@ -186,8 +218,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
                 DatagramPacketLengths.received(p, len, bufLength);
                 p.setSocketAddress(sender);
             } catch (ClosedChannelException e) {
-                // As JDK 25's: an interrupt stays a ClosedByInterruptException.
-                if (e instanceof ClosedByInterruptException) {
+                if (e instanceof ClosedByInterruptException && !INTERRUPT_WRAPPED) {
                     throw e;
                 }
                 throw closed(e);
@@ -331,6 +362,70 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         return dc.supportedOptions();
     }
 
+    // ---- java.net.MulticastSocket -----------------------------------------------------------
+
+    // Serialises TTL changes with the deprecated send(packet, ttl), which sets and restores it.
+    private final ReentrantLock sendLock = new ReentrantLock();
+    // The interface and address setInterface was given, for getInterface; guarded by the lock.
+    private final Object outgoingInterfaceLock = new Object();
+    private NetworkInterface outgoingNetworkInterface;
+    private InetAddress outgoingInetAddress;
+
+    @Override
+    @Deprecated
+    public void setTTL(byte ttl) throws IOException {
+        setTimeToLive(Byte.toUnsignedInt(ttl));
+    }
+
+    @Override
+    public void setTimeToLive(int ttl) throws IOException {
+        sendLock.lock();
+        try {
+            Net.setOption(dc, StandardSocketOptions.IP_MULTICAST_TTL, ttl);
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    @Override
+    @Deprecated
+    public byte getTTL() throws IOException {
+        return (byte) getTimeToLive();
+    }
+
+    @Override
+    public int getTimeToLive() throws IOException {
+        sendLock.lock();
+        try {
+            return Net.getOption(dc, StandardSocketOptions.IP_MULTICAST_TTL);
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    @Override
+    @Deprecated
+    public void joinGroup(InetAddress group) throws IOException {
+        Objects.requireNonNull(group);
+        try {
+            joinGroup(new InetSocketAddress(group, 0), null);
+        } catch (IllegalArgumentException e) {
+            // The one-argument form declares no IllegalArgumentException.
+            throw (SocketException) new SocketException("joinGroup failed").initCause(e);
+        }
+    }
+
+    @Override
+    @Deprecated
+    public void leaveGroup(InetAddress group) throws IOException {
+        Objects.requireNonNull(group);
+        try {
+            leaveGroup(new InetSocketAddress(group, 0), null);
+        } catch (IllegalArgumentException e) {
+            throw (SocketException) new SocketException("leaveGroup failed").initCause(e);
+        }
+    }
+
     /**
      * Joins {@code mcastaddr} on {@code netIf}; without an interface, on the one set with
      * {@code IP_MULTICAST_IF}, else on the one the kernel chooses (as the JDK on Linux).
@@ -338,7 +433,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
     @Override
     public void joinGroup(SocketAddress mcastaddr, NetworkInterface netIf) throws IOException {
         InetAddress group = checkGroup(mcastaddr);
-        NetworkInterface ni = netIf != null ? netIf : outgoingInterface();
+        NetworkInterface ni = netIf != null ? netIf : outgoingNetworkInterface();
         if (isClosed()) {
             throw new SocketException("Socket is closed");
         }
@@ -353,7 +448,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
     @Override
     public void leaveGroup(SocketAddress mcastaddr, NetworkInterface netIf) throws IOException {
         InetAddress group = checkGroup(mcastaddr);
-        NetworkInterface ni = netIf != null ? netIf : outgoingInterface();
+        NetworkInterface ni = netIf != null ? netIf : outgoingNetworkInterface();
         if (isClosed()) {
             throw new SocketException("Socket is closed");
         }
@@ -381,106 +476,94 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         return group;
     }
 
-    /** The {@code IP_MULTICAST_IF} interface, or null (any) when none is set. */
-    private NetworkInterface outgoingInterface() throws SocketException {
-        return Net.getOption(dc, StandardSocketOptions.IP_MULTICAST_IF);
+    @Override
+    @Deprecated
+    public void setInterface(InetAddress inf) throws SocketException {
+        if (inf == null) {
+            throw new SocketException("Invalid value 'null'");
+        }
+        NetworkInterface ni = NetworkInterface.getByInetAddress(inf);
+        if (ni == null) {
+            throw new SocketException("No network interface found with address "
+                    + inf.getHostAddress());
+        }
+        synchronized (outgoingInterfaceLock) {
+            setNetworkInterface(ni);
+            outgoingNetworkInterface = ni;
+            outgoingInetAddress = inf;
+        }
     }
 
     /**
-     * The {@code DatagramSocketImpl} the superclass needs to be constructed without opening a
-     * socket of its own. The adaptor overrides every public method, so none of these runs.
+     * The address given to {@link #setInterface} while that interface is still the outgoing
+     * one; else the first address of the outgoing interface; the wildcard address when none is
+     * set.
      */
-    private static final class NoDatagramSocketImpl extends DatagramSocketImpl {
-        private static UnsupportedOperationException unused() {
-            return new UnsupportedOperationException(
-                    "DatagramSocketImpl of an mptcp-nio adaptor: not used");
+    @Override
+    @Deprecated
+    public InetAddress getInterface() throws SocketException {
+        synchronized (outgoingInterfaceLock) {
+            NetworkInterface ni = outgoingNetworkInterface();
+            if (ni != null) {
+                if (ni.equals(outgoingNetworkInterface)) {
+                    return outgoingInetAddress;
+                }
+                InetAddress ia = ni.inetAddresses().findFirst().orElse(null);
+                if (ia == null && NO_ADDRESS_REFUSED) {
+                    throw new SocketException("Network interface has no IP address");
+                }
+                outgoingNetworkInterface = ni;
+                outgoingInetAddress = ia;
+                return ia;
+            }
         }
+        return new InetSocketAddress(0).getAddress();
+    }
 
-        @Override
-        protected void create() {
-            throw unused();
-        }
+    @Override
+    public void setNetworkInterface(NetworkInterface netIf) throws SocketException {
+        Net.setOption(dc, StandardSocketOptions.IP_MULTICAST_IF, netIf);
+    }
 
-        @Override
-        protected void bind(int lport, InetAddress laddr) {
-            throw unused();
-        }
+    /** The outgoing interface, or the JDK's placeholder for "any" (index 0) when none is set. */
+    @Override
+    public NetworkInterface getNetworkInterface() throws SocketException {
+        NetworkInterface ni = outgoingNetworkInterface();
+        return ni != null ? ni : anyInterface;
+    }
 
-        @Override
-        protected void send(DatagramPacket p) {
-            throw unused();
-        }
+    @Override
+    @Deprecated
+    public void setLoopbackMode(boolean disable) throws SocketException {
+        Net.setOption(dc, StandardSocketOptions.IP_MULTICAST_LOOP, !disable);
+    }
 
-        @Override
-        protected int peek(InetAddress i) {
-            throw unused();
-        }
+    @Override
+    @Deprecated
+    public boolean getLoopbackMode() throws SocketException {
+        return !Net.getOption(dc, StandardSocketOptions.IP_MULTICAST_LOOP);
+    }
 
-        @Override
-        protected int peekData(DatagramPacket p) {
-            throw unused();
+    /** Sends with {@code ttl} as the multicast TTL, then restores the TTL it replaced. */
+    @Override
+    @Deprecated
+    public void send(DatagramPacket p, byte ttl) throws IOException {
+        sendLock.lock();
+        try {
+            int oldValue = getTimeToLive();
+            try {
+                setTTL(ttl);
+                send(p);
+            } finally {
+                setTimeToLive(oldValue);
+            }
+        } finally {
+            sendLock.unlock();
         }
+    }
 
-        @Override
-        protected void receive(DatagramPacket p) {
-            throw unused();
-        }
-
-        @Override
-        @Deprecated
-        protected void setTTL(byte ttl) {
-            throw unused();
-        }
-
-        @Override
-        @Deprecated
-        protected byte getTTL() {
-            throw unused();
-        }
-
-        @Override
-        protected void setTimeToLive(int ttl) {
-            throw unused();
-        }
-
-        @Override
-        protected int getTimeToLive() {
-            throw unused();
-        }
-
-        @Override
-        protected void join(InetAddress inetaddr) {
-            throw unused();
-        }
-
-        @Override
-        protected void leave(InetAddress inetaddr) {
-            throw unused();
-        }
-
-        @Override
-        protected void joinGroup(SocketAddress mcastaddr, NetworkInterface netIf) {
-            throw unused();
-        }
-
-        @Override
-        protected void leaveGroup(SocketAddress mcastaddr, NetworkInterface netIf) {
-            throw unused();
-        }
-
-        @Override
-        protected void close() {
-            // Nothing was opened.
-        }
-
-        @Override
-        public void setOption(int optID, Object value) {
-            throw unused();
-        }
-
-        @Override
-        public Object getOption(int optID) {
-            throw unused();
-        }
+    /** The {@code IP_MULTICAST_IF} interface, or null (any) when none is set. */
+    private NetworkInterface outgoingNetworkInterface() throws SocketException {
+        return Net.getOption(dc, StandardSocketOptions.IP_MULTICAST_IF);
     }
 }

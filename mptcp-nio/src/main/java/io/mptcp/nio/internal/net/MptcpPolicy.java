@@ -2,6 +2,9 @@ package io.mptcp.nio.internal.net;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Which stream sockets are opened as MPTCP, and whether a refusal falls back to TCP.
@@ -33,9 +36,44 @@ public record MptcpPolicy(Mode mode, boolean strict) {
         Objects.requireNonNull(mode, "mode");
     }
 
-    /** Reads {@value #MODE_PROPERTY} and {@value #STRICT_PROPERTY}. */
+    private static final System.Logger LOG = System.getLogger("io.mptcp.nio");
+    // "property=value" of each invalid setting already reported, so that each is reported once.
+    private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
+
+    private static final String MODE_CHOICES = "all, server, client or off";
+    private static final String STRICT_CHOICES = "true or false";
+
+    /**
+     * Reads {@value #MODE_PROPERTY} and {@value #STRICT_PROPERTY}. A value that is not valid
+     * falls back to that property's default ({@code all}, {@code false}) and is reported once
+     * per property and value, as a WARNING of {@code System.Logger} {@code io.mptcp.nio}.
+     *
+     * <p>Why not refuse: the properties are read at every socket open, so refusing would fail
+     * every connection of the program, in code that cannot expect an
+     * IllegalArgumentException from {@code SocketChannel.open()}, for a typo in a tuning
+     * setting; the JDK treats its own networking properties the same way
+     * ({@code java.net.preferIPv4Stack=yes} is false).
+     */
     public static MptcpPolicy fromSystemProperties() {
-        return parse(System.getProperty(MODE_PROPERTY), System.getProperty(STRICT_PROPERTY));
+        return new MptcpPolicy(
+                orDefault(MODE_PROPERTY, MptcpPolicy::parseMode, Mode.ALL, MODE_CHOICES),
+                orDefault(STRICT_PROPERTY, MptcpPolicy::parseStrict, false, STRICT_CHOICES));
+    }
+
+    private static <T> T orDefault(String property, Function<String, T> parser, T fallback,
+            String choices) {
+        String value = System.getProperty(property);
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException invalid) {
+            if (REPORTED.add(property + '=' + value)) {
+                LOG.log(System.Logger.Level.WARNING, "mptcp-nio: system property " + property
+                        + "='" + value + "' is not valid (use " + choices + "); using the"
+                        + " default, " + fallback.toString().toLowerCase(Locale.ROOT)
+                        + ", until it is corrected");
+            }
+            return fallback;
+        }
     }
 
     /**
@@ -55,7 +93,7 @@ public record MptcpPolicy(Mode mode, boolean strict) {
             return Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("System property " + MODE_PROPERTY + "='" + value
-                    + "' is not valid: use all, server, client or off", e);
+                    + "' is not valid: use " + MODE_CHOICES, e);
         }
     }
 
@@ -67,7 +105,7 @@ public record MptcpPolicy(Mode mode, boolean strict) {
             case "true" -> true;
             case "false" -> false;
             default -> throw new IllegalArgumentException("System property " + STRICT_PROPERTY
-                    + "='" + value + "' is not valid: use true or false");
+                    + "='" + value + "' is not valid: use " + STRICT_CHOICES);
         };
     }
 

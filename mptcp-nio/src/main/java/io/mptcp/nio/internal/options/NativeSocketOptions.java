@@ -201,8 +201,23 @@ public final class NativeSocketOptions {
             if (!tolerated(name, e)) {
                 throw NioExceptions.socket(e);
             }
-            return name.type() == Boolean.class ? (Object) false : 0;
+            return unreported(name, where);
         }
+    }
+
+    /**
+     * What to read for an option this MPTCP socket cannot report and was never set on it: what
+     * a TCP socket reads before it carried traffic. In practice only {@code TCP_QUICKACK}
+     * (net/mptcp/sockopt.c: getsockopt {@code EOPNOTSUPP}, setsockopt {@code ENOPROTOOPT},
+     * until a fallback hands both to the TCP subflow). Linux reads it as "not in delayed-ACK
+     * ping-pong mode", true on a fresh socket; the subflows are TCP sockets that start in
+     * quick-ack mode and leave it as TCP does, and nothing can set it on them.
+     */
+    private static Object unreported(SocketOption<?> name, SocketOptionTable.Native where) {
+        if (where.level() == LinuxUapi.SOL_TCP && where.optname() == LinuxUapi.TCP_QUICKACK) {
+            return true;
+        }
+        return name.type() == Boolean.class ? (Object) false : 0;
     }
 
     private boolean tolerated(SocketOption<?> name, ErrnoException e) throws IOException {

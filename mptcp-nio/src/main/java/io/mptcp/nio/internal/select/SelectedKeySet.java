@@ -39,10 +39,10 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         modCount++;
     }
 
-    @Override
-    public boolean add(SelectionKey key) {
-        throw new UnsupportedOperationException("keys cannot be added to the selected-key set");
-    }
+    // No add(SelectionKey) override on purpose: javac would bridge add(Object) to it with a
+    // cast, so that add(new Object()) through a raw type threw ClassCastException where the
+    // JDK's set throws UnsupportedOperationException. AbstractCollection.add(Object) throws
+    // that for any argument.
 
     @Override
     public boolean addAll(Collection<? extends SelectionKey> c) {

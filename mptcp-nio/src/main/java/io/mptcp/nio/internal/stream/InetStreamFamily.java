@@ -4,6 +4,7 @@ import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.net.LinkLocalScopes;
 import io.mptcp.nio.internal.net.Net;
 
 import java.io.IOException;
@@ -15,15 +16,26 @@ import java.net.SocketAddress;
  * is given, a wildcard remote meaning loopback, IPv4 addresses IPv4-mapped on a dual-stack
  * socket (all as the JDK's {@code Net}).
  *
- * @param af {@code AF_INET} or {@code AF_INET6}: the socket's family, which decides what
- *     addresses it takes
+ * <p>One per socket: it remembers the scope of the IPv6 link-local address the socket was
+ * bound or connected to, because an MPTCP socket reports its addresses without it (see
+ * {@link LinkLocalScopes}); the addresses it returns carry it again, as a TCP socket's do.
  */
-record InetStreamFamily(int af) implements StreamFamily {
+final class InetStreamFamily implements StreamFamily {
+    private final int af;
+    // The scope id of the link-local address the socket was bound to, else of the one it
+    // connected to; 0 if neither was scoped. Written under the channel's state lock (bind,
+    // connect), read by accept under the read lock only.
+    private volatile int scope;
 
-    InetStreamFamily {
+    /**
+     * @param af {@code AF_INET} or {@code AF_INET6}: the socket's family, which decides what
+     *     addresses it takes
+     */
+    InetStreamFamily(int af) {
         if (af != LinuxUapi.AF_INET && af != LinuxUapi.AF_INET6) {
             throw new IllegalArgumentException("not an INET family: " + af);
         }
+        this.af = af;
     }
 
     @Override
@@ -36,7 +48,8 @@ record InetStreamFamily(int af) implements StreamFamily {
         InetSocketAddress isa = local == null ? Net.anyLocal(af) : Net.checkAddress(local, af);
         try {
             sys.bind(fd, af, isa);
-            return sys.getsockname(fd);
+            scope = LinkLocalScopes.scopeOf(isa);
+            return LinkLocalScopes.local(sys.getsockname(fd), scope);
         } catch (ErrnoException e) {
             throw NioExceptions.socket(e);
         }
@@ -49,7 +62,8 @@ record InetStreamFamily(int af) implements StreamFamily {
         try {
             sys.bind(fd, af, isa);
             sys.listen(fd, backlog < 1 ? ListeningSocket.DEFAULT_BACKLOG : backlog);
-            return sys.getsockname(fd);
+            scope = LinkLocalScopes.scopeOf(isa);
+            return LinkLocalScopes.local(sys.getsockname(fd), scope);
         } catch (ErrnoException e) {
             throw NioExceptions.socket(e);
         }
@@ -58,6 +72,10 @@ record InetStreamFamily(int af) implements StreamFamily {
     @Override
     public ConnectResult connect(LinuxSyscalls sys, int fd, SocketAddress remote)
             throws IOException {
+        if (scope == 0) {
+            // The local address of a connection to a link-local address is on that link.
+            scope = LinkLocalScopes.scopeOf(remote);
+        }
         try {
             return sys.connect(fd, af, (InetSocketAddress) remote)
                     ? ConnectResult.CONNECTED : ConnectResult.IN_PROGRESS;
@@ -68,11 +86,17 @@ record InetStreamFamily(int af) implements StreamFamily {
 
     @Override
     public InetSocketAddress localAddress(LinuxSyscalls sys, int fd) throws ErrnoException {
-        return sys.getsockname(fd);
+        return LinkLocalScopes.local(sys.getsockname(fd), scope);
     }
 
+    /**
+     * The peer of an accepted socket (this is the listener's family): a link-local peer gets
+     * the scope of the accepted socket's local address, on the same link.
+     */
     @Override
     public InetSocketAddress remoteAddress(LinuxSyscalls sys, int fd) throws ErrnoException {
-        return sys.getpeername(fd);
+        InetSocketAddress peer = sys.getpeername(fd);
+        return LinkLocalScopes.lacksScope(peer)
+                ? LinkLocalScopes.peer(peer, localAddress(sys, fd)) : peer;
     }
 }

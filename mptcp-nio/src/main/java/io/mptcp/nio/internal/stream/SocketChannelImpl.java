@@ -293,15 +293,24 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
      * {@code MPTCP_ENABLED} set: reopens the socket with the protocol asked for, if it differs,
      * under the same descriptor. Holds every lock, as bind does, so that no other thread uses
      * the descriptor meanwhile.
+     *
+     * <p>Once bound or connected, writing the value the option reads is a no-op, as for any
+     * option, and the other value is refused. A connection that fell back to TCP reads
+     * {@code false} though its socket was opened as MPTCP: false is accepted (programs copy
+     * options by writing back what they read, Netty's {@code setOptions(getOptions())} too),
+     * true refused, since it cannot become MPTCP again.
      */
     private void switchProtocol(boolean wanted) throws IOException {
         socket.descriptor().withAllLocks(() -> {
-            if (options.isMptcpSocket() == wanted) {
-                return null;
-            }
             StreamSocket.Use use = socket.use();
             if (use != StreamSocket.Use.NEW) {
-                throw SocketOptions.tooLateToSwitch(wanted, use.description());
+                if (options.isMptcpNow() != wanted) {
+                    throw SocketOptions.tooLateToSwitch(wanted, use.description());
+                }
+                return null;
+            }
+            if (options.isMptcpSocket() == wanted) {
+                return null;
             }
             ProtocolSwitch.replace(socket.descriptor(), provider.sockets(), family, wanted,
                     options, registeredKeys::descriptorReplaced);

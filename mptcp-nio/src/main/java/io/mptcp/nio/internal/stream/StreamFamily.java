@@ -13,8 +13,10 @@ import java.net.SocketAddress;
  * INET6 and UNIX, as in the JDK, whose {@code SocketChannelImpl} branches on
  * {@code isUnixSocket()} in exactly these places.
  *
- * <p>Implementations are stateless (or immutable) and thread-safe; callers hold the channel's
- * state lock where the JDK holds it.
+ * <p>Implementations are thread-safe; callers hold the channel's state lock where the JDK
+ * holds it. {@link UnixStreamFamily} is stateless; an {@link InetStreamFamily} belongs to one
+ * socket (a listener's also serves its accepts) and remembers the link-local scope that socket
+ * was bound or connected with.
  */
 sealed interface StreamFamily permits InetStreamFamily, UnixStreamFamily {
 

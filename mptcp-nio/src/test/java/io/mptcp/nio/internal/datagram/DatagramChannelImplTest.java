@@ -327,6 +327,29 @@ class DatagramChannelImplTest {
                 "an error wakes every interest: the next operation reports it");
     }
 
+    /**
+     * The MulticastSocket adaptor's superclass makes the JDK open a socket of its own; the
+     * adaptor closes it at once, so the process holds no more descriptors than before (the
+     * channel's own socket is the mocked one).
+     */
+    @Test
+    void theAdaptorLeavesNoDescriptorOfItsOwnOpen() throws Exception {
+        open().socket(); // the JDK's first socket may open what it keeps for the JVM's life
+        long before = openDescriptors();
+        for (int i = 0; i < 50; i++) {
+            DatagramChannel ch = open();
+            assertInstanceOf(java.net.MulticastSocket.class, ch.socket());
+            assertSame(ch.socket(), ch.socket());
+        }
+        assertEquals(before, openDescriptors());
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void theProviderRefusesUnixAndNull() {
         MptcpSelectorProvider provider = kernel.provider();

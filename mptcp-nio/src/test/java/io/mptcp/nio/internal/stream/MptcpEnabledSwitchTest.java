@@ -127,6 +127,8 @@ class MptcpEnabledSwitchTest {
 
     @Test
     void tooLateOnceBoundOrConnectedAndTheMessageSaysWhen() throws Exception {
+        // Bound and connected MPTCP sockets that have not fallen back (TCP_IS_MPTCP 1).
+        when(kernel.sys.getsockoptInt(FD, LinuxUapi.SOL_TCP, LinuxUapi.TCP_IS_MPTCP)).thenReturn(1);
         MptcpSocketChannel connected = kernel.connected(kernel.provider());
         MptcpSocketChannel bound = (MptcpSocketChannel) kernel.provider()
                 .openSocketChannel(StandardProtocolFamily.INET);
@@ -137,6 +139,21 @@ class MptcpEnabledSwitchTest {
 
         e = assertThrows(SocketException.class,
                 () -> connected.setOption(MptcpSocketOptions.MPTCP_ENABLED, false));
+        assertTrue(e.getMessage().contains("already connected"), e.getMessage());
+        bound.setOption(MptcpSocketOptions.MPTCP_ENABLED, true);
+        connected.setOption(MptcpSocketOptions.MPTCP_ENABLED, true);
+        verify(kernel.sys, never()).dup3(anyInt(), anyInt(), anyInt());
+    }
+
+    /** A fallen-back connection reads false and takes false back, but not true. */
+    @Test
+    void aFallenBackConnectionTakesFalseAndRefusesTrue() throws Exception {
+        when(kernel.sys.getsockoptInt(FD, LinuxUapi.SOL_TCP, LinuxUapi.TCP_IS_MPTCP)).thenReturn(0);
+        MptcpSocketChannel connected = kernel.connected(kernel.provider());
+        assertFalse(connected.getOption(MptcpSocketOptions.MPTCP_ENABLED));
+        connected.setOption(MptcpSocketOptions.MPTCP_ENABLED, false);
+        SocketException e = assertThrows(SocketException.class,
+                () -> connected.setOption(MptcpSocketOptions.MPTCP_ENABLED, true));
         assertTrue(e.getMessage().contains("already connected"), e.getMessage());
         verify(kernel.sys, never()).dup3(anyInt(), anyInt(), anyInt());
     }

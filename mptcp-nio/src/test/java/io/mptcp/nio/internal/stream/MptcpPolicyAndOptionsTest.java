@@ -8,6 +8,7 @@ import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
+import io.mptcp.nio.TestProviders;
 import io.mptcp.nio.internal.MockKernel;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,13 @@ import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static io.mptcp.nio.internal.MockKernel.FD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -124,6 +131,78 @@ class MptcpPolicyAndOptionsTest {
         assertEquals(MptcpPolicy.Mode.OFF, MptcpPolicy.parse(" OFF ", "false").mode());
     }
 
+    /**
+     * A value the provider cannot use is reported once per property and value (a WARNING of
+     * {@code System.Logger} "io.mptcp.nio"), and the default applies: opening sockets, which
+     * reads the properties each time, never fails because of it.
+     */
+    @Test
+    void invalidPropertiesAreReportedOnceAndTheDefaultsApply() throws Exception {
+        String badMode = "sometimes-" + System.nanoTime();
+        String badStrict = "yes-" + System.nanoTime();
+        List<LogRecord> records = new ArrayList<>();
+        Logger logger = Logger.getLogger("io.mptcp.nio");
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                synchronized (records) {
+                    records.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        String savedMode = System.getProperty(MptcpPolicy.MODE_PROPERTY);
+        String savedStrict = System.getProperty(MptcpPolicy.STRICT_PROPERTY);
+        logger.addHandler(capture);
+        try {
+            System.setProperty(MptcpPolicy.MODE_PROPERTY, badMode);
+            System.setProperty(MptcpPolicy.STRICT_PROPERTY, badStrict);
+            MptcpSelectorProvider provider = TestProviders.of(kernel.sys, null);
+            for (int i = 0; i < 3; i++) {
+                provider.openSocketChannel(StandardProtocolFamily.INET);
+                provider.openServerSocketChannel(StandardProtocolFamily.INET);
+            }
+            // mode all (the default): each of the six sockets asked for MPTCP.
+            verify(kernel.sys, times(6)).socket(anyInt(), anyInt(), eq(MPTCP));
+            assertEquals(new MptcpPolicy(MptcpPolicy.Mode.ALL, false),
+                    MptcpPolicy.fromSystemProperties());
+        } finally {
+            logger.removeHandler(capture);
+            restore(MptcpPolicy.MODE_PROPERTY, savedMode);
+            restore(MptcpPolicy.STRICT_PROPERTY, savedStrict);
+        }
+        List<String> warnings = new ArrayList<>();
+        synchronized (records) {
+            for (LogRecord r : records) {
+                if (r.getLevel() == Level.WARNING) {
+                    warnings.add(r.getMessage());
+                }
+            }
+        }
+        assertEquals(List.of(
+                "mptcp-nio: system property io.mptcp.nio.mode='" + badMode + "' is not valid"
+                        + " (use all, server, client or off); using the default, all, until it"
+                        + " is corrected",
+                "mptcp-nio: system property io.mptcp.nio.strict='" + badStrict + "' is not"
+                        + " valid (use true or false); using the default, false, until it is"
+                        + " corrected"), warnings);
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
+    }
+
     @Test
     void optionRefusedByMptcpSocketIsRecordedNotThrown() throws Exception {
         MptcpSocketChannel ch = kernel.connected(kernel.provider());
@@ -160,6 +239,7 @@ class MptcpPolicyAndOptionsTest {
 
     @Test
     void optionValuesAreCheckedLikeTheJdk() throws Exception {
+        when(kernel.sys.getsockoptInt(FD, LinuxUapi.SOL_TCP, LinuxUapi.TCP_IS_MPTCP)).thenReturn(1);
         MptcpSocketChannel ch = kernel.connected(kernel.provider());
         assertThrows(NullPointerException.class, () -> ch.setOption(null, 1));
         assertThrows(IllegalArgumentException.class,
