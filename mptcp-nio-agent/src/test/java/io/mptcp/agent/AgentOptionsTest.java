@@ -61,14 +61,36 @@ class AgentOptionsTest {
     }
 
     @Test
-    void asyncNamedButAbsentIsReportedAndNothingElseChanges() {
+    void asyncNamedInstallsTheAsynchronousProviderOfThisBuild() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        List<Route> installed = MptcpAgent.run("async",
-                new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        String err = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(installed.isEmpty());
-        assertEquals("mptcp-nio-agent: async: not installed: this build has no "
-                + MptcpAgent.ASYNC_PROVIDER, err.strip());
-        assertNull(System.getProperty(MptcpAgent.ASYNC_PROPERTY));
+        try {
+            List<Route> installed = MptcpAgent.run("async",
+                    new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            assertEquals(List.of(Route.ASYNC), installed,
+                    bytes.toString(StandardCharsets.UTF_8));
+            assertEquals(MptcpAgent.ASYNC_PROVIDER,
+                    System.getProperty(MptcpAgent.ASYNC_PROPERTY));
+            assertEquals("", bytes.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.clearProperty(MptcpAgent.ASYNC_PROPERTY);
+        }
+    }
+
+    @Test
+    void anAsynchronousProviderSetOnTheCommandLineWins() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setProperty(MptcpAgent.ASYNC_PROPERTY, "com.example.Other");
+        try {
+            List<Route> installed = MptcpAgent.run("async",
+                    new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            String err = bytes.toString(StandardCharsets.UTF_8);
+            assertTrue(installed.isEmpty());
+            assertEquals("mptcp-nio-agent: async: not installed: -D"
+                    + MptcpAgent.ASYNC_PROPERTY + "=com.example.Other is set on the command"
+                    + " line, and it wins", err.strip());
+            assertEquals("com.example.Other", System.getProperty(MptcpAgent.ASYNC_PROPERTY));
+        } finally {
+            System.clearProperty(MptcpAgent.ASYNC_PROPERTY);
+        }
     }
 }
