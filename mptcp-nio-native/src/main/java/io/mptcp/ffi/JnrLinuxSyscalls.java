@@ -10,6 +10,7 @@ import static io.mptcp.ffi.Errno.EPERM;
 import static io.mptcp.ffi.Errno.ERANGE;
 import static io.mptcp.ffi.Errno.ESRCH;
 
+import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -382,26 +383,36 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     @Override
     public int epollWait(int epfd, EpollEventBuffer events, int timeoutMillis)
             throws ErrnoException {
-        long address = NativeMemory.address(events.memory());
+        // Throws once the buffer is closed: the kernel must never write into freed memory.
+        ByteBuffer memory = events.memory();
+        long address = NativeMemory.address(memory);
+        int capacity = events.capacity();
         int timeout = Math.max(timeoutMillis, -1);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeout, 0));
-        for (;;) {
-            int n = libc.epoll_wait(epfd, address, events.capacity(), timeout);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = errno();
-            if (errno != EINTR) {
-                throw new ErrnoException("epoll_wait", errno);
-            }
-            if (timeout > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
+        try {
+            for (;;) {
+                int n = libc.epoll_wait(epfd, address, capacity, timeout);
+                if (n >= 0) {
+                    return n;
                 }
-                // Round up: waking a little late is fine, returning 0 early is not.
-                timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+                int errno = errno();
+                if (errno != EINTR) {
+                    throw new ErrnoException("epoll_wait", errno);
+                }
+                if (timeout > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return 0;
+                    }
+                    // Round up: waking a little late is fine, returning 0 early is not.
+                    timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+                }
             }
+        } finally {
+            // Only the address goes to the kernel: the buffer must stay reachable until the
+            // wait is over, or the collector could free the memory it is writing into.
+            Reference.reachabilityFence(events);
+            Reference.reachabilityFence(memory);
         }
     }
 

@@ -1,6 +1,11 @@
 package io.mptcp.ffi;
 
+import static io.mptcp.ffi.LinuxUapi.EFD_CLOEXEC;
+import static io.mptcp.ffi.LinuxUapi.EFD_NONBLOCK;
+import static io.mptcp.ffi.LinuxUapi.EPOLLIN;
+import static io.mptcp.ffi.LinuxUapi.EPOLL_CTL_ADD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Native memory freed when its owner says so: {@link NativeBuffer}. */
+/** Native memory freed when its owner says so: {@link NativeBuffer} and the epoll buffer. */
 @Timeout(30)
 class NativeBufferTest {
 
@@ -85,5 +90,45 @@ class NativeBufferTest {
 
     private static void dropOne(int size) {
         NativeBuffer.allocate(size).put(0, (byte) 1);
+    }
+
+    @Test
+    void anEpollBufferFreesItsMemoryAtCloseAndRefusesUseAfterIt() throws Exception {
+        LinuxSyscalls sys = LinuxSyscalls.system();
+        long bytes = NativeBuffer.liveBytes();
+        EpollEventBuffer events = new EpollEventBuffer(256);
+        assertEquals(256 * EpollEventBuffer.SIZEOF_EVENT, events.byteSize());
+        assertEquals(bytes + events.byteSize(), NativeBuffer.liveBytes());
+
+        int epfd = sys.epollCreate();
+        int efd = sys.eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+        try {
+            sys.epollCtl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN);
+            assertEquals(1, sys.epollWait(epfd, events, 0));
+            assertEquals(efd, events.fd(0));
+
+            events.close();
+            assertTrue(events.isClosed());
+            assertEquals(bytes, NativeBuffer.liveBytes());
+            // The kernel must never be handed freed memory, nor may it be read.
+            assertThrows(IllegalStateException.class, () -> sys.epollWait(epfd, events, 0));
+            assertThrows(IllegalStateException.class, () -> events.fd(0));
+            assertThrows(IllegalStateException.class, () -> events.events(0));
+            events.close();
+            assertEquals(bytes, NativeBuffer.liveBytes());
+        } finally {
+            sys.close(efd);
+            sys.close(epfd);
+        }
+    }
+
+    @Test
+    void anEpollBufferHasABoundedCapacity() {
+        assertThrows(IllegalArgumentException.class, () -> new EpollEventBuffer(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new EpollEventBuffer(Integer.MAX_VALUE));
+        assertTrue(e.getMessage().startsWith("epoll event capacity must be in [1, "),
+                e.getMessage());
+        assertFalse(new EpollEventBuffer(1).isClosed());
     }
 }
