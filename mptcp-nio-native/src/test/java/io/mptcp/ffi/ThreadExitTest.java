@@ -1,11 +1,15 @@
 package io.mptcp.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,6 +62,35 @@ class ThreadExitTest {
         assertTrue(ThreadExit.isVirtual(virtual));
         assertThrows(IllegalArgumentException.class, () -> ThreadExit.whenEnded(virtual, () -> {
         }));
+    }
+
+    @Test
+    void aPlatformThreadsScratchIsFreedWhenItEnds() throws Exception {
+        Scratch[] scratch = new Scratch[1];
+        ByteBuffer[] iovecs = new ByteBuffer[2];
+        Thread t = new Thread(() -> {
+            Scratch s = Scratch.get();
+            scratch[0] = s;
+            ByteBuffer one = NativeBuffer.allocate(1);
+            try {
+                s.iovecs(new ByteBuffer[] {one}, 0, 1, true);
+                iovecs[0] = s.iovecArray();
+                ByteBuffer[] many = new ByteBuffer[100];
+                Arrays.fill(many, one);
+                s.iovecs(many, 0, many.length, true);
+                iovecs[1] = s.iovecArray();
+            } finally {
+                NativeBuffer.free(one);
+            }
+        });
+        t.start();
+        t.join();
+        assertFalse(ThreadExit.isVirtual(t));
+        assertNotSame(iovecs[0], iovecs[1]);
+        assertFalse(NativeBuffer.isLive(iovecs[0]), "the outgrown iovec array is freed at once");
+        assertTrue(ThreadExit.awaitCheck(PROMPTLY));
+        assertFalse(NativeBuffer.isLive(scratch[0].small), "the ended thread's scratch is kept");
+        assertFalse(NativeBuffer.isLive(iovecs[1]), "the ended thread's iovecs are kept");
     }
 
     private static void await(CountDownLatch latch) {
