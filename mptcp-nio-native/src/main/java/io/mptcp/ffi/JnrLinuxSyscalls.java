@@ -13,6 +13,7 @@ import static io.mptcp.ffi.Errno.ESRCH;
 import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -321,18 +322,23 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     @Override
     public int open(String path, int flags) throws ErrnoException {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-        // Rare (namespace handles), so a buffer per call beats growing the scratch area.
-        ByteBuffer name = NativeMemory.allocate(bytes.length + 1);
-        name.put(bytes).put((byte) 0);
-        for (;;) {
-            int fd = libc.open(NativeMemory.address(name), flags);
-            if (fd >= 0) {
-                return fd;
+        // Rare (namespace handles), so a buffer per call beats growing the scratch area; freed
+        // at return, not left to the collector.
+        ByteBuffer name = NativeBuffer.allocate(bytes.length + 1);
+        try {
+            name.put(bytes).put((byte) 0);
+            for (;;) {
+                int fd = libc.open(NativeMemory.address(name), flags);
+                if (fd >= 0) {
+                    return fd;
+                }
+                int errno = errno();
+                if (errno != EINTR) {
+                    throw new ErrnoException("open(" + path + ")", errno);
+                }
             }
-            int errno = errno();
-            if (errno != EINTR) {
-                throw new ErrnoException("open(" + path + ")", errno);
-            }
+        } finally {
+            NativeBuffer.free(name);
         }
     }
 
@@ -511,45 +517,51 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     /**
      * The name field of the user or group entry of {@code id}. Rare (a peer's credentials), so
      * each call gets its own memory: the struct, the result pointer, then the string buffer,
-     * doubled while the entry does not fit ({@code ERANGE}).
+     * doubled while the entry does not fit ({@code ERANGE}). Each attempt frees its memory when
+     * it ends (it can reach {@link #MAX_DATABASE_BUFFER}), rather than leave it to the collector.
      */
     private byte[] databaseName(String call, int id) throws ErrnoException {
         int resultAt = StructPasswdName.SIZEOF;
         int bufAt = resultAt + Long.BYTES;
         for (int size = 1024; ; ) {
-            ByteBuffer mem = NativeMemory.allocate(bufAt + size);
-            long base = NativeMemory.address(mem);
-            int rc = call.equals("getpwuid_r")
-                    ? libc.getpwuid_r(id, base, base + bufAt, size, base + resultAt)
-                    : libc.getgrgid_r(id, base, base + bufAt, size, base + resultAt);
-            if (rc == ERANGE && size < MAX_DATABASE_BUFFER) {
-                size *= 2;
-                continue;
-            }
-            if (rc == EINTR) {
-                continue;
-            }
-            if (rc != 0) {
-                // getpwuid_r(3): these mean "no such entry" on some NSS back ends.
-                if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) {
+            ByteBuffer mem = NativeBuffer.allocate(bufAt + size).order(ByteOrder.nativeOrder());
+            try {
+                long base = NativeMemory.address(mem);
+                int rc = call.equals("getpwuid_r")
+                        ? libc.getpwuid_r(id, base, base + bufAt, size, base + resultAt)
+                        : libc.getgrgid_r(id, base, base + bufAt, size, base + resultAt);
+                if (rc == ERANGE && size < MAX_DATABASE_BUFFER) {
+                    size *= 2;
+                    continue;
+                }
+                if (rc == EINTR) {
+                    continue;
+                }
+                if (rc != 0) {
+                    // getpwuid_r(3): these mean "no such entry" on some NSS back ends.
+                    if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) {
+                        return null;
+                    }
+                    throw new ErrnoException(call, rc);
+                }
+                if (mem.getLong(resultAt) == 0) {
                     return null;
                 }
-                throw new ErrnoException(call, rc);
+                long name = mem.getLong(StructPasswdName.NAME) - base;
+                if (name < bufAt || name >= mem.capacity()) {
+                    throw new IllegalStateException(
+                            call + " returned a name outside its buffer");
+                }
+                int end = (int) name;
+                while (end < mem.capacity() && mem.get(end) != 0) {
+                    end++;
+                }
+                byte[] bytes = new byte[end - (int) name];
+                mem.get((int) name, bytes);
+                return bytes;
+            } finally {
+                NativeBuffer.free(mem);
             }
-            if (mem.getLong(resultAt) == 0) {
-                return null;
-            }
-            long name = mem.getLong(StructPasswdName.NAME) - base;
-            if (name < bufAt || name >= mem.capacity()) {
-                throw new IllegalStateException(call + " returned a name outside its buffer");
-            }
-            int end = (int) name;
-            while (end < mem.capacity() && mem.get(end) != 0) {
-                end++;
-            }
-            byte[] bytes = new byte[end - (int) name];
-            mem.get((int) name, bytes);
-            return bytes;
         }
     }
 

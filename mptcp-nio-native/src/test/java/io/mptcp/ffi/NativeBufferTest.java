@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,25 @@ class NativeBufferTest {
 
     private static void dropOne(int size) {
         NativeBuffer.allocate(size).put(0, (byte) 1);
+    }
+
+    /** The rare calls that get memory of their own per call free it before they return. */
+    @Test
+    void perCallMemoryOfTheSeamIsFreedBeforeTheCallReturns() throws Exception {
+        LinuxSyscalls sys = LinuxSyscalls.system();
+        sys.close(sys.open("/proc/self/ns/net", LinuxUapi.O_RDONLY | LinuxUapi.O_CLOEXEC));
+        sys.userName(0);
+        long directBuffers = directPool().getCount();
+        long count = NativeBuffer.liveCount();
+        for (int i = 0; i < 500; i++) {
+            sys.close(sys.open("/proc/self/ns/net", LinuxUapi.O_RDONLY | LinuxUapi.O_CLOEXEC));
+            assertEquals("root", new String(sys.userName(0), StandardCharsets.UTF_8));
+            sys.groupName(0);
+        }
+        assertTrue(directPool().getCount() <= directBuffers,
+                "direct buffers left: " + (directPool().getCount() - directBuffers));
+        assertTrue(NativeBuffer.liveCount() <= count,
+                "native buffers left: " + (NativeBuffer.liveCount() - count));
     }
 
     @Test
