@@ -10,8 +10,10 @@ import static io.mptcp.ffi.Errno.EPERM;
 import static io.mptcp.ffi.Errno.ERANGE;
 import static io.mptcp.ffi.Errno.ESRCH;
 
+import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -331,18 +333,23 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     @Override
     public int open(String path, int flags) throws ErrnoException {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-        // Rare (namespace handles), so a buffer per call beats growing the scratch area.
-        ByteBuffer name = NativeMemory.allocate(bytes.length + 1);
-        name.put(bytes).put((byte) 0);
-        for (;;) {
-            int fd = libc.open(NativeMemory.address(name), flags);
-            if (fd >= 0) {
-                return fd;
+        // Rare (namespace handles), so a buffer per call beats growing the scratch area; freed
+        // at return, not left to the collector.
+        ByteBuffer name = NativeBuffer.allocate(bytes.length + 1);
+        try {
+            name.put(bytes).put((byte) 0);
+            for (;;) {
+                int fd = libc.open(NativeMemory.address(name), flags);
+                if (fd >= 0) {
+                    return fd;
+                }
+                int errno = errno();
+                if (errno != EINTR) {
+                    throw new ErrnoException("open(" + path + ")", errno);
+                }
             }
-            int errno = errno();
-            if (errno != EINTR) {
-                throw new ErrnoException("open(" + path + ")", errno);
-            }
+        } finally {
+            NativeBuffer.free(name);
         }
     }
 
@@ -393,26 +400,36 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     @Override
     public int epollWait(int epfd, EpollEventBuffer events, int timeoutMillis)
             throws ErrnoException {
-        long address = NativeMemory.address(events.memory());
+        // Throws once the buffer is closed: the kernel must never write into freed memory.
+        ByteBuffer memory = events.memory();
+        long address = NativeMemory.address(memory);
+        int capacity = events.capacity();
         int timeout = Math.max(timeoutMillis, -1);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(timeout, 0));
-        for (;;) {
-            int n = libc.epoll_wait(epfd, address, events.capacity(), timeout);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = errno();
-            if (errno != EINTR) {
-                throw new ErrnoException("epoll_wait", errno);
-            }
-            if (timeout > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 0;
+        try {
+            for (;;) {
+                int n = libc.epoll_wait(epfd, address, capacity, timeout);
+                if (n >= 0) {
+                    return n;
                 }
-                // Round up: waking a little late is fine, returning 0 early is not.
-                timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+                int errno = errno();
+                if (errno != EINTR) {
+                    throw new ErrnoException("epoll_wait", errno);
+                }
+                if (timeout > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return 0;
+                    }
+                    // Round up: waking a little late is fine, returning 0 early is not.
+                    timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
+                }
             }
+        } finally {
+            // Only the address goes to the kernel: the buffer must stay reachable until the
+            // wait is over, or the collector could free the memory it is writing into.
+            Reference.reachabilityFence(events);
+            Reference.reachabilityFence(memory);
         }
     }
 
@@ -511,45 +528,51 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     /**
      * The name field of the user or group entry of {@code id}. Rare (a peer's credentials), so
      * each call gets its own memory: the struct, the result pointer, then the string buffer,
-     * doubled while the entry does not fit ({@code ERANGE}).
+     * doubled while the entry does not fit ({@code ERANGE}). Each attempt frees its memory when
+     * it ends (it can reach {@link #MAX_DATABASE_BUFFER}), rather than leave it to the collector.
      */
     private byte[] databaseName(String call, int id) throws ErrnoException {
         int resultAt = StructPasswdName.SIZEOF;
         int bufAt = resultAt + Long.BYTES;
         for (int size = 1024; ; ) {
-            ByteBuffer mem = NativeMemory.allocate(bufAt + size);
-            long base = NativeMemory.address(mem);
-            int rc = call.equals("getpwuid_r")
-                    ? libc.getpwuid_r(id, base, base + bufAt, size, base + resultAt)
-                    : libc.getgrgid_r(id, base, base + bufAt, size, base + resultAt);
-            if (rc == ERANGE && size < MAX_DATABASE_BUFFER) {
-                size *= 2;
-                continue;
-            }
-            if (rc == EINTR) {
-                continue;
-            }
-            if (rc != 0) {
-                // getpwuid_r(3): these mean "no such entry" on some NSS back ends.
-                if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) {
+            ByteBuffer mem = NativeBuffer.allocate(bufAt + size).order(ByteOrder.nativeOrder());
+            try {
+                long base = NativeMemory.address(mem);
+                int rc = call.equals("getpwuid_r")
+                        ? libc.getpwuid_r(id, base, base + bufAt, size, base + resultAt)
+                        : libc.getgrgid_r(id, base, base + bufAt, size, base + resultAt);
+                if (rc == ERANGE && size < MAX_DATABASE_BUFFER) {
+                    size *= 2;
+                    continue;
+                }
+                if (rc == EINTR) {
+                    continue;
+                }
+                if (rc != 0) {
+                    // getpwuid_r(3): these mean "no such entry" on some NSS back ends.
+                    if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) {
+                        return null;
+                    }
+                    throw new ErrnoException(call, rc);
+                }
+                if (mem.getLong(resultAt) == 0) {
                     return null;
                 }
-                throw new ErrnoException(call, rc);
+                long name = mem.getLong(StructPasswdName.NAME) - base;
+                if (name < bufAt || name >= mem.capacity()) {
+                    throw new IllegalStateException(
+                            call + " returned a name outside its buffer");
+                }
+                int end = (int) name;
+                while (end < mem.capacity() && mem.get(end) != 0) {
+                    end++;
+                }
+                byte[] bytes = new byte[end - (int) name];
+                mem.get((int) name, bytes);
+                return bytes;
+            } finally {
+                NativeBuffer.free(mem);
             }
-            if (mem.getLong(resultAt) == 0) {
-                return null;
-            }
-            long name = mem.getLong(StructPasswdName.NAME) - base;
-            if (name < bufAt || name >= mem.capacity()) {
-                throw new IllegalStateException(call + " returned a name outside its buffer");
-            }
-            int end = (int) name;
-            while (end < mem.capacity() && mem.get(end) != 0) {
-                end++;
-            }
-            byte[] bytes = new byte[end - (int) name];
-            mem.get((int) name, bytes);
-            return bytes;
         }
     }
 

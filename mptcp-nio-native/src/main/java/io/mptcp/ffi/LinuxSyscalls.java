@@ -219,6 +219,7 @@ public interface LinuxSyscalls {
      *
      * @param timeoutMillis negative to wait forever, 0 to poll
      * @return the number of ready events, 0 only when the timeout expired
+     * @throws IllegalStateException if {@code events} is closed
      */
     int epollWait(int epfd, EpollEventBuffer events, int timeoutMillis) throws ErrnoException;
 

@@ -3,9 +3,11 @@ package io.mptcp.ffi;
 import com.kenai.jffi.MemoryIO;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
-/** Addresses of direct buffers, through jffi rather than JDK internals (no {@code --add-opens}). */
+/**
+ * Addresses of direct buffers, through jffi rather than JDK internals (no {@code --add-opens}).
+ * Memory to be freed explicitly comes from {@link NativeBuffer}.
+ */
 final class NativeMemory {
     private static final MemoryIO IO = MemoryIO.getInstance();
 
@@ -36,10 +38,5 @@ final class NativeMemory {
     /** The address of {@code buffer}'s position; the buffer must be direct. */
     static long readableAddress(ByteBuffer buffer) {
         return address(buffer) + buffer.position();
-    }
-
-    /** Zeroed direct memory in native byte order. */
-    static ByteBuffer allocate(int size) {
-        return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
     }
 }

@@ -2,6 +2,7 @@ package io.mptcp.ffi;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -13,8 +14,12 @@ import java.util.Objects;
  * sockaddr of a datagram, and a {@code struct msghdr} with its one {@code struct iovec}. The
  * {@code struct iovec} array of readv/writev is separate and grows on demand, in powers of two up
  * to {@link LinuxUapi#IOV_MAX} entries, so threads that never scatter or gather do not pay for
- * 16 KiB. A virtual thread gets its own set like any thread; the memory is released with the
- * thread's {@link ThreadLocal} values.
+ * 16 KiB; the array it replaces is freed at once.
+ *
+ * <p>The memory is {@link NativeBuffer}s: a platform thread's set is freed soon after the
+ * thread ends ({@link ThreadExit}), as the JDK frees its per-thread native buffers at thread
+ * termination. A virtual thread gets its own set like any thread (the JDK's are per carrier,
+ * which needs its internals); that one is freed by the collector once the thread is gone.
  *
  * <p>An area belongs to one system call at a time: it is written just before the call and read
  * just after it, with no other call in between on the same thread.
@@ -66,7 +71,7 @@ final class Scratch {
     private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
 
     /** The small area, native byte order, at {@link #address}. */
-    final ByteBuffer small = NativeMemory.allocate(SMALL_SIZE);
+    final ByteBuffer small = NativeBuffer.allocate(SMALL_SIZE).order(ByteOrder.nativeOrder());
     final long address = NativeMemory.address(small);
 
     private ByteBuffer iovecs;
@@ -79,6 +84,27 @@ final class Scratch {
     private int targetLength;
 
     private Scratch() {
+        Thread owner = Thread.currentThread();
+        if (!ThreadExit.isVirtual(owner)) {
+            ThreadExit.whenEnded(owner, new Release(this));
+        }
+    }
+
+    /** Frees a set once its thread has ended; refers to the set, not to the thread. */
+    private static final class Release implements Runnable {
+        private final Scratch scratch;
+
+        Release(Scratch scratch) {
+            this.scratch = scratch;
+        }
+
+        @Override
+        public void run() {
+            NativeBuffer.free(scratch.small);
+            if (scratch.iovecs != null) {
+                NativeBuffer.free(scratch.iovecs);
+            }
+        }
     }
 
     /** This thread's set. */
@@ -101,7 +127,14 @@ final class Scratch {
         }
         if (iovecs == null || iovecs.capacity() < length * SIZEOF_IOVEC) {
             int entries = Math.max(MIN_IOVECS, Integer.highestOneBit(length - 1) << 1);
-            iovecs = NativeMemory.allocate(Math.min(entries, LinuxUapi.IOV_MAX) * SIZEOF_IOVEC);
+            ByteBuffer grown = NativeBuffer.allocate(
+                    Math.min(entries, LinuxUapi.IOV_MAX) * SIZEOF_IOVEC)
+                    .order(ByteOrder.nativeOrder());
+            // Only this thread uses the old array, and no call is using it now.
+            if (iovecs != null) {
+                NativeBuffer.free(iovecs);
+            }
+            iovecs = grown;
             iovecsAddress = NativeMemory.address(iovecs);
         }
         for (int i = 0; i < length; i++) {
@@ -113,6 +146,11 @@ final class Scratch {
             iovecs.putLong(i * SIZEOF_IOVEC + IOV_LEN, b.remaining());
         }
         return iovecsAddress;
+    }
+
+    /** The iovec array, or null before the first readv/writev (for tests). */
+    ByteBuffer iovecArray() {
+        return iovecs;
     }
 
     /**

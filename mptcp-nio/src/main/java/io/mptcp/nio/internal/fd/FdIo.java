@@ -139,27 +139,33 @@ public final class FdIo {
             iov.count = 0;
             iov.shadowed = false;
             int end = offset + length;
-            for (int i = offset; i < end && iov.count < LinuxUapi.IOV_MAX; i++) {
-                ByteBuffer b = bufs[i];
-                if (!forWrite && b.isReadOnly()) {
-                    iov.release();
-                    throw new IllegalArgumentException("Read-only buffer");
-                }
-                int rem = b.remaining();
-                if (rem == 0) {
-                    continue;
-                }
-                ByteBuffer native_ = b;
-                if (!b.isDirect()) {
-                    native_ = DirectBufferCache.acquire(rem);
-                    if (forWrite) {
+            try {
+                for (int i = offset; i < end && iov.count < LinuxUapi.IOV_MAX; i++) {
+                    ByteBuffer b = bufs[i];
+                    if (!forWrite && b.isReadOnly()) {
+                        throw new IllegalArgumentException("Read-only buffer");
+                    }
+                    int rem = b.remaining();
+                    if (rem == 0) {
+                        continue;
+                    }
+                    ByteBuffer native_ = b;
+                    if (!b.isDirect()) {
+                        native_ = DirectBufferCache.acquire(rem);
+                        iov.shadowed = true;
+                    }
+                    // Recorded before the copy, so that a failure gives every shadow back.
+                    iov.originals[iov.count] = b;
+                    iov.buffers[iov.count] = native_;
+                    iov.count++;
+                    if (forWrite && native_ != b) {
                         native_.put(0, b, b.position(), rem);
                     }
-                    iov.shadowed = true;
                 }
-                iov.originals[iov.count] = b;
-                iov.buffers[iov.count] = native_;
-                iov.count++;
+            } catch (RuntimeException | Error e) {
+                // A read-only buffer, or no memory for a shadow: the shadows taken go back.
+                iov.release();
+                throw e;
             }
             if (iov.count == 0) {
                 return null;
@@ -195,7 +201,8 @@ public final class FdIo {
         void release() {
             for (int i = 0; i < count; i++) {
                 if (shadowed && buffers[i] != originals[i]) {
-                    DirectBufferCache.release(buffers[i]);
+                    // In acquisition order, to the back: the next call finds them in order.
+                    DirectBufferCache.releaseLast(buffers[i]);
                 }
                 buffers[i] = null;
                 originals[i] = null;

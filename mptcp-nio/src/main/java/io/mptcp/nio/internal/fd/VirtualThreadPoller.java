@@ -160,7 +160,13 @@ public final class VirtualThreadPoller {
     }
 
     private void pollLoop() {
-        EpollEventBuffer events = new EpollEventBuffer(64);
+        EpollEventBuffer events;
+        try {
+            events = new EpollEventBuffer(64);
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            return;
+        }
         try {
             for (;;) {
                 int n = sys.epollWait(epfd, events, -1);
@@ -172,16 +178,26 @@ public final class VirtualThreadPoller {
                 }
             }
         } catch (ErrnoException | RuntimeException | Error e) {
-            // Not expected (epoll_wait fails only on a bad epfd or buffer): make it visible,
-            // and let no waiter hang. Waiters re-check, and new waits fall back to poll(2).
-            broken = true;
-            LOG.log(System.Logger.Level.ERROR, "mptcp-nio: the virtual-thread poller stopped;"
-                    + " blocking I/O on virtual threads now pins the carrier thread", e);
-            for (Integer fd : waiters.keySet()) {
-                Thread waiter = waiters.remove(fd);
-                if (waiter != null) {
-                    LockSupport.unpark(waiter);
-                }
+            fail(e);
+        } finally {
+            // This thread is the buffer's only user, and it is done with it.
+            events.close();
+        }
+    }
+
+    /**
+     * The poller thread is stopping. Not expected (epoll_wait fails only on a bad epfd or
+     * buffer): make it visible, and let no waiter hang. Waiters re-check, and new waits fall
+     * back to poll(2).
+     */
+    private void fail(Throwable e) {
+        broken = true;
+        LOG.log(System.Logger.Level.ERROR, "mptcp-nio: the virtual-thread poller stopped;"
+                + " blocking I/O on virtual threads now pins the carrier thread", e);
+        for (Integer fd : waiters.keySet()) {
+            Thread waiter = waiters.remove(fd);
+            if (waiter != null) {
+                LockSupport.unpark(waiter);
             }
         }
     }

@@ -4,6 +4,7 @@ import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.MptcpUapi;
+import io.mptcp.ffi.NativeBuffer;
 import io.mptcp.ffi.StructMptcpFullInfo;
 import io.mptcp.ffi.StructMptcpInfo;
 import io.mptcp.ffi.StructMptcpSubflowAddrs;
@@ -45,14 +46,18 @@ public final class MptcpIntrospection {
     /** The connection's {@code mptcp_info}; empty if it does not use MPTCP now. */
     Optional<MptcpInfo> info(String option) throws IOException {
         ByteBuffer b = direct(StructMptcpInfo.SIZEOF);
-        int length;
         try {
-            length = sys.getsockopt(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_INFO, b);
-        } catch (ErrnoException e) {
-            requireOldKernel(option, "5.16", e);
-            return Optional.empty();
+            int length;
+            try {
+                length = sys.getsockopt(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_INFO, b);
+            } catch (ErrnoException e) {
+                requireOldKernel(option, "5.16", e);
+                return Optional.empty();
+            }
+            return Optional.of(decodeInfo(b, 0, length));
+        } finally {
+            NativeBuffer.free(b);
         }
-        return Optional.of(decodeInfo(b, 0, length));
     }
 
     /** The established subflows; empty if the connection does not use MPTCP now. */
@@ -81,31 +86,35 @@ public final class MptcpIntrospection {
             ByteBuffer info = direct(StructMptcpFullInfo.SIZEOF);
             ByteBuffer sf = direct(entries * StructMptcpSubflowInfo.SIZEOF);
             ByteBuffer tcp = direct(entries * StructTcpInfo.SIZEOF);
-            StructMptcpFullInfo.prepare(info, 0, entries, StructMptcpSubflowInfo.SIZEOF,
-                    StructTcpInfo.SIZEOF);
-            sys.getsockoptMptcpFullInfo(fd, info, sf, tcp);
-            int count = StructMptcpFullInfo.numSubflows(info, 0);
-            if (count > entries) {
-                entries = count;
-                continue;
-            }
-            // The kernel strides both arrays by the element sizes it clamped and wrote back.
-            int sfStride = StructMptcpFullInfo.sizeSfinfoUser(info, 0);
-            int tcpStride = StructMptcpFullInfo.sizeTcpinfoUser(info, 0);
-            List<Subflow> subflows = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                TcpInfo t = decodeTcpInfo(tcp, i * tcpStride, tcpStride);
-                if (t.isEstablished()) {
-                    int base = i * sfStride;
-                    subflows.add(Subflow.builder()
-                            .id(StructMptcpSubflowInfo.id(sf, base))
-                            .local(StructMptcpSubflowInfo.local(sf, base))
-                            .remote(StructMptcpSubflowInfo.remote(sf, base))
-                            .tcp(t)
-                            .build());
+            try {
+                StructMptcpFullInfo.prepare(info, 0, entries, StructMptcpSubflowInfo.SIZEOF,
+                        StructTcpInfo.SIZEOF);
+                sys.getsockoptMptcpFullInfo(fd, info, sf, tcp);
+                int count = StructMptcpFullInfo.numSubflows(info, 0);
+                if (count > entries) {
+                    entries = count;
+                    continue;
                 }
+                // The kernel strides both arrays by the element sizes it clamped and wrote back.
+                int sfStride = StructMptcpFullInfo.sizeSfinfoUser(info, 0);
+                int tcpStride = StructMptcpFullInfo.sizeTcpinfoUser(info, 0);
+                List<Subflow> subflows = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    TcpInfo t = decodeTcpInfo(tcp, i * tcpStride, tcpStride);
+                    if (t.isEstablished()) {
+                        int base = i * sfStride;
+                        subflows.add(Subflow.builder()
+                                .id(StructMptcpSubflowInfo.id(sf, base))
+                                .local(StructMptcpSubflowInfo.local(sf, base))
+                                .remote(StructMptcpSubflowInfo.remote(sf, base))
+                                .tcp(t)
+                                .build());
+                    }
+                }
+                return Collections.unmodifiableList(subflows);
+            } finally {
+                free(info, sf, tcp);
             }
-            return Collections.unmodifiableList(subflows);
         }
     }
 
@@ -116,33 +125,37 @@ public final class MptcpIntrospection {
         while (true) {
             ByteBuffer addrs = direct(header + entries * StructMptcpSubflowAddrs.SIZEOF);
             ByteBuffer tcp = direct(header + entries * StructTcpInfo.SIZEOF);
-            StructMptcpSubflowData.prepare(addrs, 0, StructMptcpSubflowAddrs.SIZEOF);
-            StructMptcpSubflowData.prepare(tcp, 0, StructTcpInfo.SIZEOF);
-            sys.getsockopt(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_SUBFLOW_ADDRS, addrs);
-            sys.getsockopt(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_TCPINFO, tcp);
-            int addrCount = StructMptcpSubflowData.numSubflows(addrs, 0);
-            int tcpCount = StructMptcpSubflowData.numSubflows(tcp, 0);
-            if (Math.max(addrCount, tcpCount) > entries) {
-                entries = Math.max(addrCount, tcpCount);
-                continue;
-            }
-            int addrStride = StructMptcpSubflowData.sizeUser(addrs, 0);
-            int tcpStride = StructMptcpSubflowData.sizeUser(tcp, 0);
-            int count = Math.min(addrCount, tcpCount);
-            List<Subflow> subflows = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                TcpInfo t = decodeTcpInfo(tcp, header + i * tcpStride, tcpStride);
-                if (t.isEstablished()) {
-                    int base = header + i * addrStride;
-                    // No ids before Linux 6.5.
-                    subflows.add(Subflow.builder()
-                            .local(StructMptcpSubflowAddrs.local(addrs, base))
-                            .remote(StructMptcpSubflowAddrs.remote(addrs, base))
-                            .tcp(t)
-                            .build());
+            try {
+                StructMptcpSubflowData.prepare(addrs, 0, StructMptcpSubflowAddrs.SIZEOF);
+                StructMptcpSubflowData.prepare(tcp, 0, StructTcpInfo.SIZEOF);
+                sys.getsockopt(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_SUBFLOW_ADDRS, addrs);
+                sys.getsockopt(fd, MptcpUapi.SOL_MPTCP, MptcpUapi.MPTCP_TCPINFO, tcp);
+                int addrCount = StructMptcpSubflowData.numSubflows(addrs, 0);
+                int tcpCount = StructMptcpSubflowData.numSubflows(tcp, 0);
+                if (Math.max(addrCount, tcpCount) > entries) {
+                    entries = Math.max(addrCount, tcpCount);
+                    continue;
                 }
+                int addrStride = StructMptcpSubflowData.sizeUser(addrs, 0);
+                int tcpStride = StructMptcpSubflowData.sizeUser(tcp, 0);
+                int count = Math.min(addrCount, tcpCount);
+                List<Subflow> subflows = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    TcpInfo t = decodeTcpInfo(tcp, header + i * tcpStride, tcpStride);
+                    if (t.isEstablished()) {
+                        int base = header + i * addrStride;
+                        // No ids before Linux 6.5.
+                        subflows.add(Subflow.builder()
+                                .local(StructMptcpSubflowAddrs.local(addrs, base))
+                                .remote(StructMptcpSubflowAddrs.remote(addrs, base))
+                                .tcp(t)
+                                .build());
+                    }
+                }
+                return Collections.unmodifiableList(subflows);
+            } finally {
+                free(addrs, tcp);
             }
-            return Collections.unmodifiableList(subflows);
         }
     }
 
@@ -162,8 +175,19 @@ public final class MptcpIntrospection {
         }
     }
 
+    /**
+     * Zeroed native memory for one getsockopt, freed by the caller when the values are decoded
+     * ({@link #free}): a connection's state is read often (Netty reads every supported option),
+     * and direct buffers left to the collector would pile up between collections.
+     */
     private static ByteBuffer direct(int size) {
-        return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+        return NativeBuffer.allocate(size).order(ByteOrder.nativeOrder());
+    }
+
+    private static void free(ByteBuffer... buffers) {
+        for (ByteBuffer b : buffers) {
+            NativeBuffer.free(b);
+        }
     }
 
     /**

@@ -78,8 +78,10 @@ public final class EpollSelector extends AbstractSelector {
 
     // Guarded by this selector's monitor: the event buffer, the keys in the epoll set by
     // descriptor (fds are small dense ints; the array grows to the highest one), and whether
-    // a selection operation is running (to refuse one started from a Consumer).
-    private EpollEventBuffer events = new EpollEventBuffer(INITIAL_EVENTS);
+    // a selection operation is running (to refuse one started from a Consumer). The buffer's
+    // native memory is freed when it is replaced and at close, both under the monitor, which
+    // every epoll_wait into it holds.
+    private EpollEventBuffer events;
     private SelectionKeyImpl[] fdToKey = new SelectionKeyImpl[64];
     private boolean inSelect;
     // Created at the first wait of a virtual thread: parks it until the epoll set has events.
@@ -103,11 +105,24 @@ public final class EpollSelector extends AbstractSelector {
             ep = sys.epollCreate();
             efd = sys.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
             sys.epollCtl(ep, EPOLL_CTL_ADD, efd, EPOLLIN);
+            // Last: nothing after it can fail and leave the memory unfreed.
+            this.events = new EpollEventBuffer(INITIAL_EVENTS);
         } catch (ErrnoException e) {
             throw closeFd(ep, closeFd(efd, NioExceptions.io(e)));
+        } catch (RuntimeException | Error e) {
+            IOException closing = closeFd(ep, closeFd(efd, null));
+            if (closing != null) {
+                e.addSuppressed(closing);
+            }
+            throw e;
         }
         this.epfd = ep;
         this.eventFd = efd;
+    }
+
+    /** The event buffer epoll_wait fills now (for tests). */
+    synchronized EpollEventBuffer eventBuffer() {
+        return events;
     }
 
     private void ensureOpen() {
@@ -428,6 +443,7 @@ public final class EpollSelector extends AbstractSelector {
         }
         if (count == buffer.capacity() && count < MAX_EVENTS) {
             events = new EpollEventBuffer(count * 2);
+            buffer.close();
         }
         return updated;
     }
@@ -557,6 +573,9 @@ public final class EpollSelector extends AbstractSelector {
             fdToKey = new SelectionKeyImpl[0];
             failure = closeFd(epfd, failure);
             failure = closeFd(eventFd, failure);
+            // As the JDK frees its epoll array here. No epoll_wait can be using it: selection
+            // operations hold this monitor, and a new one finds the selector closed.
+            events.close();
             if (failure != null) {
                 throw failure;
             }

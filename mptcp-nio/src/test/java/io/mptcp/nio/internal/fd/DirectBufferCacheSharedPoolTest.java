@@ -1,6 +1,10 @@
 package io.mptcp.nio.internal.fd;
 
+import io.mptcp.ffi.NativeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 
@@ -10,18 +14,21 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pool that virtual threads share instead of a buffer cache each. */
+@Timeout(30)
 class DirectBufferCacheSharedPoolTest {
 
-    /** Empties the pool (it is static and shared with other tests). */
-    private static void drain() {
+    /** Empties the pool (it is static and shared with other tests), freeing what it held. */
+    @BeforeEach
+    @AfterEach
+    void drain() {
         for (int i = 0; i < DirectBufferCache.SharedPool.slots(); i++) {
-            DirectBufferCache.SharedPool.take(1);
+            ByteBuffer b = DirectBufferCache.SharedPool.take(1);
+            NativeBuffer.free(b);
         }
     }
 
     @Test
     void aReturnedBufferIsTakenAgainWithTheRequestedLimit() {
-        drain();
         ByteBuffer b = DirectBufferCache.SharedPool.take(4096);
         assertTrue(b.isDirect());
         assertEquals(0, b.position());
@@ -32,21 +39,36 @@ class DirectBufferCacheSharedPoolTest {
         assertSame(b, again);
         assertEquals(0, again.position());
         assertEquals(1000, again.limit());
-        assertNotSame(again, DirectBufferCache.SharedPool.take(1000), "one taker at a time");
+        ByteBuffer other = DirectBufferCache.SharedPool.take(1000);
+        assertNotSame(again, other, "one taker at a time");
+        NativeBuffer.free(again);
+        NativeBuffer.free(other);
     }
 
     @Test
-    void aBufferTooSmallIsNotTakenAndAFullPoolKeepsTheLargerBuffers() {
-        drain();
-        ByteBuffer small = ByteBuffer.allocateDirect(16);
-        DirectBufferCache.SharedPool.offer(small);
-        assertNotSame(small, DirectBufferCache.SharedPool.take(64));
-        // Fill every slot with small buffers, then offer a large one: it replaces a small one.
+    void aFullPoolKeepsTheLargerBuffersAndFreesTheOthers() {
+        // Fill every slot with small buffers, then offer a large one: it replaces a small one,
+        // which is freed; a small one offered to the full pool is freed too.
         for (int i = 0; i < DirectBufferCache.SharedPool.slots(); i++) {
-            DirectBufferCache.SharedPool.offer(ByteBuffer.allocateDirect(16));
+            DirectBufferCache.SharedPool.offer(NativeBuffer.allocate(16));
         }
-        ByteBuffer large = ByteBuffer.allocateDirect(1 << 16);
+        long count = NativeBuffer.liveCount();
+        ByteBuffer large = NativeBuffer.allocate(1 << 16);
         DirectBufferCache.SharedPool.offer(large);
-        assertSame(large, DirectBufferCache.SharedPool.take(1 << 15));
+        assertEquals(count, NativeBuffer.liveCount(), "one small buffer was freed");
+        DirectBufferCache.SharedPool.offer(NativeBuffer.allocate(16));
+        assertEquals(count, NativeBuffer.liveCount(), "no slot for it: freed");
+        ByteBuffer taken = DirectBufferCache.SharedPool.take(1 << 15);
+        assertSame(large, taken);
+        DirectBufferCache.SharedPool.offer(taken);
+    }
+
+    @Test
+    void aMissFreesACachedBufferSoThePoolDoesNotGrowByEveryLargerRequest() {
+        long bytes = NativeBuffer.liveBytes();
+        for (int size = 8 << 10; size <= 128 << 10; size += 8 << 10) {
+            DirectBufferCache.SharedPool.offer(DirectBufferCache.SharedPool.take(size));
+            assertEquals(bytes + size, NativeBuffer.liveBytes(), "after " + size);
+        }
     }
 }

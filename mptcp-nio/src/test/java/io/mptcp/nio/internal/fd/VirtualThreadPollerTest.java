@@ -1,5 +1,8 @@
 package io.mptcp.nio.internal.fd;
 
+import io.mptcp.ffi.EpollEventBuffer;
+import io.mptcp.ffi.Errno;
+import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 /**
  * The poller that parks virtual threads, on the real kernel. {@link LockSupport} parks platform
@@ -144,5 +151,25 @@ class VirtualThreadPollerTest {
         // In the set, but said not to be: ADD fails with EEXIST, then MOD.
         assertTrue(poller.register(pipe[0], LinuxUapi.POLLIN, false));
         assertFalse(poller.deregister(pipe[0]));
+    }
+
+    @Test
+    void aPollerThatStopsFreesItsEventBuffer() throws Exception {
+        LinuxSyscalls failing = mock(LinuxSyscalls.class);
+        when(failing.epollCreate()).thenReturn(1_000_000);
+        CompletableFuture<EpollEventBuffer> used = new CompletableFuture<>();
+        when(failing.epollWait(anyInt(), any(), anyInt())).thenAnswer(inv -> {
+            used.complete(inv.getArgument(1));
+            throw new ErrnoException("epoll_wait", Errno.EBADF);
+        });
+        VirtualThreadPoller poller = VirtualThreadPoller.of(failing, LinuxUapi.POLLIN);
+        EpollEventBuffer events = used.get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!events.isClosed()) {
+            assertTrue(System.nanoTime() < deadline, "the stopped poller kept its buffer");
+            LockSupport.parkNanos(1_000_000);
+        }
+        // Broken: later waits are turned away (and wait in poll(2) instead).
+        assertFalse(poller.register(5, LinuxUapi.POLLIN, false));
     }
 }

@@ -4,6 +4,7 @@ import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.ffi.MptcpUapi;
+import io.mptcp.ffi.NativeBuffer;
 import io.mptcp.ffi.StructMptcpFullInfo;
 import io.mptcp.ffi.StructMptcpSubflowAddrs;
 import io.mptcp.ffi.StructMptcpSubflowData;
@@ -18,16 +19,20 @@ import io.mptcp.nio.internal.MockKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 import static io.mptcp.nio.internal.MockKernel.FD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -152,6 +157,53 @@ class MptcpIntrospectionTest {
         assertEquals(List.of(), ch.getOption(MptcpSocketOptions.MPTCP_SUBFLOWS));
         verify(kernel.sys, times(0)).getsockopt(eq(FD), eq(MptcpUapi.SOL_MPTCP),
                 eq(MptcpUapi.MPTCP_SUBFLOW_ADDRS), any());
+    }
+
+    @Test
+    void everyBufferHandedToTheKernelIsFreedWhenTheReadReturns() throws Exception {
+        mptcpNow(true);
+        List<ByteBuffer> seen = new ArrayList<>();
+        when(kernel.sys.getsockopt(eq(FD), eq(MptcpUapi.SOL_MPTCP), eq(MptcpUapi.MPTCP_INFO),
+                any())).thenAnswer(inv -> {
+                    seen.add(inv.getArgument(3));
+                    return 8;
+                });
+        when(kernel.sys.getsockoptMptcpFullInfo(eq(FD), any(), any(), any())).thenAnswer(inv -> {
+            ByteBuffer info = inv.getArgument(1);
+            seen.addAll(List.of(info, inv.getArgument(2), inv.getArgument(3)));
+            // Twelve subflows, none established: asked again with room for all, then empty.
+            info.putInt(StructMptcpFullInfo.NUM_SUBFLOWS, 12);
+            return StructMptcpFullInfo.SIZEOF;
+        });
+
+        assertTrue(ch.getOption(MptcpSocketOptions.MPTCP_INFO).isPresent());
+        assertEquals(List.of(), ch.getOption(MptcpSocketOptions.MPTCP_SUBFLOWS));
+        // Read as often as a monitor or Netty's getOptions() would: nothing piles up.
+        long directBuffers = directPool().getCount();
+        long nativeBytes = NativeBuffer.liveBytes();
+        for (int i = 0; i < 1000; i++) {
+            ch.getOption(MptcpSocketOptions.MPTCP_INFO);
+        }
+        assertTrue(directPool().getCount() <= directBuffers,
+                "direct buffers left: " + (directPool().getCount() - directBuffers));
+        assertTrue(NativeBuffer.liveBytes() <= nativeBytes);
+        // A read the kernel refuses frees its buffer too.
+        when(kernel.sys.getsockopt(eq(FD), eq(MptcpUapi.SOL_MPTCP), eq(MptcpUapi.MPTCP_INFO),
+                any())).thenAnswer(inv -> {
+                    seen.add(inv.getArgument(3));
+                    throw new ErrnoException("getsockopt", Errno.EOPNOTSUPP);
+                });
+        assertThrows(SocketException.class, () -> ch.getOption(MptcpSocketOptions.MPTCP_INFO));
+
+        assertEquals(1 + 6 + 1000 + 1, seen.size());
+        for (ByteBuffer b : seen) {
+            assertFalse(NativeBuffer.isLive(b), "left to the collector: " + b);
+        }
+    }
+
+    private static BufferPoolMXBean directPool() {
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(p -> p.getName().equals("direct")).findFirst().orElseThrow();
     }
 
     @Test

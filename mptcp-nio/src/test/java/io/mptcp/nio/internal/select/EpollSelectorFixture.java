@@ -65,6 +65,8 @@ public final class EpollSelectorFixture {
     private int nextEventFd = EVENTFD;
     private int threadsInWait;
     private int prematureReturns;
+    // Waits into a buffer that was closed (its memory freed) before they returned.
+    private int waitsIntoClosedBuffers;
 
     public EpollSelectorFixture() throws IOException {
         when(sys.epollCreate()).thenReturn(EPFD);
@@ -149,6 +151,14 @@ public final class EpollSelectorFixture {
         return locked(() -> new ArrayList<>(waitTimeouts));
     }
 
+    /**
+     * How many epoll_waits returned into a buffer that had been closed meanwhile: the kernel
+     * would have written into freed memory. Must stay 0.
+     */
+    public int waitsIntoClosedBuffers() {
+        return locked(() -> waitsIntoClosedBuffers);
+    }
+
     public List<Integer> waitCapacities() {
         return locked(() -> new ArrayList<>(waitCapacities));
     }
@@ -223,6 +233,9 @@ public final class EpollSelectorFixture {
             });
         } finally {
             threadsInWait--;
+            if (buffer.isClosed()) {
+                waitsIntoClosedBuffers++;
+            }
             lock.unlock();
         }
     }
