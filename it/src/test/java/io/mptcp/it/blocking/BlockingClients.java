@@ -96,7 +96,7 @@ final class BlockingClients {
             assertEquals(0, child.awaitExit(STEP), child.describe());
             String out = child.describe();
             if (route == Route.AGENT) {
-                assertTrue(out.contains("mptcp-nio-agent: installed [NIO, SOCKET]"), out);
+                assertTrue(out.contains("mptcp-nio-agent: installed [NIO, SOCKET, ASYNC]"), out);
             }
             assertFalse(out.contains("not installed"), out);
             return view;
