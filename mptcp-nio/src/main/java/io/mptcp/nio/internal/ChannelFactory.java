@@ -14,6 +14,7 @@ import io.mptcp.nio.internal.stream.UnixServerSocketChannelImpl;
 import io.mptcp.nio.internal.stream.UnixSocketChannelImpl;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
@@ -22,7 +23,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 
 /**
  * The implementation behind the public {@code MptcpSelectorProvider}: it opens every channel
@@ -31,6 +34,11 @@ import java.util.Objects;
  * validates its arguments and delegates here, so it names no implementation class.
  */
 public final class ChannelFactory {
+
+    // The factory of each live provider, for public entry points outside the provider class
+    // (MptcpEventChannel.open(provider)); weak both ways: the provider holds its factory.
+    private static final Map<SelectorProvider, WeakReference<ChannelFactory>> FACTORIES =
+            new WeakHashMap<>();
 
     private final SelectorProvider provider;
     private final LinuxSyscalls fixedSyscalls;
@@ -47,6 +55,23 @@ public final class ChannelFactory {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.fixedSyscalls = syscalls;
         this.fixedPolicy = policy;
+        synchronized (FACTORIES) {
+            FACTORIES.put(provider, new WeakReference<>(this));
+        }
+    }
+
+    /** The factory behind {@code provider}, one of ours. */
+    public static ChannelFactory of(SelectorProvider provider) {
+        ChannelFactory f;
+        synchronized (FACTORIES) {
+            WeakReference<ChannelFactory> ref = FACTORIES.get(provider);
+            f = ref == null ? null : ref.get();
+        }
+        if (f == null) {
+            throw new IllegalArgumentException(provider.getClass().getName()
+                    + " is not an io.mptcp.nio.MptcpSelectorProvider");
+        }
+        return f;
     }
 
     public SelectorProvider provider() {

@@ -100,6 +100,13 @@ public final class Descriptor {
         /** Non-blocking mode: the release waits for a selector; the descriptor lives on. */
         default void releaseDeferred() {
         }
+
+        /**
+         * The descriptor was just released (nobody uses it any more): release what the
+         * channel owns beside it (the event channel's netlink sockets).
+         */
+        default void released() {
+        }
     }
 
     /** A short piece of work run under a lock. */
@@ -425,7 +432,11 @@ public final class Descriptor {
         assert holdsStateLock();
         if (!readerBlocked && !writerBlocked && !owner.isRegistered()) {
             state = ST_CLOSED;
-            nfd.release();
+            try {
+                nfd.release();
+            } finally {
+                steps.released();
+            }
             return true;
         }
         return false;
