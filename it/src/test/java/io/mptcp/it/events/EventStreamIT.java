@@ -7,9 +7,12 @@ import io.mptcp.it.support.TwoPathTestBed;
 import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.MptcpToken;
+import io.mptcp.nio.pm.Endpoint;
+import io.mptcp.nio.pm.EndpointFlag;
 import io.mptcp.nio.pm.EventSource;
 import io.mptcp.nio.pm.MptcpEvent;
 import io.mptcp.nio.pm.MptcpEventChannel;
+import io.mptcp.nio.pm.PathManager;
 
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -17,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole life of a two-path connection (created, established, address announced, join,
- * link down and the dead subflow closed, close) as our event channel delivers it equals, event
+ * backup priority, link down and the dead subflow closed, address removed, close) as our event channel delivers it equals, event
  * by event and field by field, what {@code ip mptcp monitor} (iproute2, an independent
  * decoder) prints for the same run, at both ends. Every {@code mptcp_pm} event type a
  * two-path life produces is thereby decoded from the real kernel.
@@ -75,6 +79,19 @@ class EventStreamIT {
                 clientEvents.await(e -> e instanceof MptcpEvent.AddressAnnounced a
                         && a.token().equals(token), WAIT, "ADD_ADDR on the client");
 
+                // The server marks its link-2 endpoint backup (our PathManager): it sends MP_PRIO,
+                // which the client reports as SUB_PRIORITY.
+                try (PathManager pm = bed.server().call(() -> PathManager.open(provider))) {
+                    Endpoint e = pm.endpoints().get(0);
+                    pm.setFlags(e.id(), EnumSet.of(EndpointFlag.SIGNAL, EndpointFlag.BACKUP));
+                    clientEvents.await(x -> x instanceof MptcpEvent.SubflowPriority p
+                            && p.backup(), WAIT, "SUB_PRIORITY on the client");
+                    // And back: a backup subflow carries no data, so it would not time out below.
+                    pm.setFlags(e.id(), EnumSet.of(EndpointFlag.SIGNAL));
+                    clientEvents.await(x -> x instanceof MptcpEvent.SubflowPriority p
+                            && !p.backup(), WAIT, "SUB_PRIORITY back on the client");
+                }
+
                 // Link 2 (the joined subflow's) goes down; data in flight on it makes both
                 // ends time the subflow out.
                 bed.setLinkUp(bed.link(2), false);
@@ -87,6 +104,12 @@ class EventStreamIT {
                 MptcpEvent closed = clientEvents.await(e -> e instanceof MptcpEvent.SubflowClosed
                         s && s.token().equals(token), WAIT, "the dead subflow closed");
                 clientEvents.await(e -> e instanceof MptcpEvent.LinkDown, WAIT, "link down");
+                // The server withdraws the address (RM_ADDR over link 1): REMOVED on the client.
+                try (PathManager pm = bed.server().call(() -> PathManager.open(provider))) {
+                    pm.removeEndpoint(pm.endpoints().get(0).id());
+                }
+                clientEvents.await(e -> e instanceof MptcpEvent.AddressRemoved r
+                        && r.token().equals(token), WAIT, "REMOVED on the client");
 
                 client.close();
                 server.close();
