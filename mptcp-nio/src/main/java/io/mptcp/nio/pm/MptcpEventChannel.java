@@ -65,8 +65,10 @@ public abstract class MptcpEventChannel extends AbstractSelectableChannel {
      * @param snapshotInterval how often the {@link EventSource#SNAPSHOT} source compares
      *     snapshots (at least 1 ms)
      * @param localEvents whether to deliver link and local-address events (rtnetlink)
-     * @param receiveBufferBytes {@code SO_RCVBUF} of the event sockets, or 0 for the system
-     *     default (the kernel doubles what is set, and caps it at {@code net.core.rmem_max})
+     * @param receiveBufferBytes the receive buffer of the event sockets, or 0 for the system
+     *     default ({@code net.core.rmem_default}); the kernel doubles what is set, and caps it
+     *     at {@code net.core.rmem_max} unless the process has {@code CAP_NET_ADMIN}
+     *     ({@code SO_RCVBUFFORCE})
      */
     public record Options(Optional<MptcpToken> connection, Optional<EventSource> source,
             Duration snapshotInterval, boolean localEvents, int receiveBufferBytes) {

@@ -1,5 +1,6 @@
 package io.mptcp.nio.internal.pm;
 
+import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxSyscalls;
@@ -96,9 +97,20 @@ public final class NetlinkSocket implements AutoCloseable {
         sys.setsockoptInt(fd, NetlinkUapi.SOL_NETLINK, NetlinkUapi.NETLINK_ADD_MEMBERSHIP, group);
     }
 
-    /** Sets {@code SO_RCVBUF} (the kernel doubles it, as for any socket). */
+    /**
+     * Sets the receive buffer (the kernel doubles it, as for any socket): beyond
+     * {@code net.core.rmem_max} where the caller may ({@code SO_RCVBUFFORCE}, CAP_NET_ADMIN),
+     * else {@code SO_RCVBUF}, which the kernel caps at {@code rmem_max}.
+     */
     public void receiveBuffer(int bytes) throws ErrnoException {
-        sys.setsockoptInt(fd, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_RCVBUF, bytes);
+        try {
+            sys.setsockoptInt(fd, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_RCVBUFFORCE, bytes);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EPERM) {
+                throw e;
+            }
+            sys.setsockoptInt(fd, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_RCVBUF, bytes);
+        }
     }
 
     /** Sends {@code request} (one datagram). */
