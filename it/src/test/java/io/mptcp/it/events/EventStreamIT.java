@@ -35,9 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole life of a two-path connection (created, established, address announced, join,
- * backup priority, link down and the dead subflow closed, address removed, close) as our event channel delivers it equals, event
- * by event and field by field, what {@code ip mptcp monitor} (iproute2, an independent
- * decoder) prints for the same run, at both ends. Every {@code mptcp_pm} event type a
+ * backup priority, link down and the dead subflow closed, address removed, close) as our
+ * event channel delivers it equals, event by event and field by field, what
+ * {@code ip mptcp monitor} (iproute2, an independent decoder) prints for the same run, at both
+ * ends. Every {@code mptcp_pm} event type a
  * two-path life produces is thereby decoded from the real kernel.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)

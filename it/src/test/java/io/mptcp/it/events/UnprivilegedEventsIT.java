@@ -55,8 +55,9 @@ class UnprivilegedEventsIT {
             List<String> prefix = List.of("ip", "netns", "exec", bed.client().name(),
                     "/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                     "--inh-caps=-all");
-            try (ChildJvm child = ChildJvm.startWithClassPath(Path.of(System.getProperty("java.home"), "bin",
-                    "java"), prefix, List.of("-Djava.io.tmpdir=/tmp"), classPath(staged),
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            try (ChildJvm child = ChildJvm.startWithClassPath(java, prefix,
+                    List.of("-Djava.io.tmpdir=/tmp"), classPath(staged),
                     UnprivilegedEventsChild.class.getName(),
                     bed.link(1).serverAddress().getHostAddress(), Integer.toString(port))) {
                 String uid = child.awaitLine(l -> l.startsWith("UID "), WAIT, "its uid");

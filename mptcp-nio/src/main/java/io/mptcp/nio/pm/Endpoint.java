@@ -41,7 +41,7 @@ public record Endpoint(int id, InetAddress address, OptionalInt port,
         flags = Collections.unmodifiableSet(copy);
     }
 
-    /** A request for a new endpoint of {@code address} with {@code flags}, id chosen by the kernel. */
+    /** A new endpoint of {@code address} with {@code flags}; the kernel chooses the id. */
     public static Endpoint of(InetAddress address, EndpointFlag... flags) {
         Set<EndpointFlag> set = EnumSet.noneOf(EndpointFlag.class);
         Collections.addAll(set, flags);

@@ -95,7 +95,8 @@ class PathManagerTest {
                 EndpointFlag.FULLMESH));
         assertEquals(List.of("10.9.0.1 port 1234 id 5 signal",
                 "10.9.0.2 id " + subflow.id() + " subflow backup dev ev0",
-                "fd00:0:0:0:0:0:0:3 id " + (subflow.id() + 1) + " subflow fullmesh"), ipEndpoints());
+                "fd00:0:0:0:0:0:0:3 id " + (subflow.id() + 1) + " subflow fullmesh"),
+                ipEndpoints());
         assertEquals(ipEndpoints(), javaEndpoints());
 
         pm.setFlags(subflow.id(), EnumSet.of(EndpointFlag.SUBFLOW));

@@ -58,7 +58,7 @@ public final class PmClient implements AutoCloseable {
         }
     }
 
-    /** {@code CTRL_CMD_GETFAMILY} of mptcp_pm; absent (ENOENT) gives {@link PmFeatures#absent()}. */
+    /** {@code CTRL_CMD_GETFAMILY} of mptcp_pm; ENOENT gives {@link PmFeatures#absent()}. */
     static PmFeatures resolve(NetlinkSocket genl) throws IOException {
         int seq = genl.nextSequence();
         Reply reply = genl.transact(seq, Requests.getFamily(seq, MptcpPm.MPTCP_PM_NAME));
