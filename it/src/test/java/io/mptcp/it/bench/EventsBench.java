@@ -175,9 +175,12 @@ public final class EventsBench {
         long[] made = new long[count];
         long[] java = new long[count];
         long[] ip = new long[count];
-        try (ChildProcess monitor = bed.client().start("ip", "mptcp", "monitor")) {
+        ChildProcess monitor = bed.client().start("ip", "mptcp", "monitor");
+        try {
             awaitMonitor(bed, monitor);
             return delay(bed, monitor, count, made, java, ip);
+        } finally {
+            monitor.close();
         }
     }
 

@@ -152,7 +152,11 @@ final class IpMonitor implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        process.close();
+    public void close() {
+        try {
+            process.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

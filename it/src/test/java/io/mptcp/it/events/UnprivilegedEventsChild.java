@@ -43,8 +43,8 @@ public final class UnprivilegedEventsChild {
         }
         try (MptcpEventChannel events = MptcpEventChannel.open(provider,
                 MptcpEventChannel.Options.DEFAULT.snapshotInterval(Duration.ofMillis(20))
-                        .localEvents(false));
-                SocketChannel ch = provider.openSocketChannel(StandardProtocolFamily.INET)) {
+                        .localEvents(false))) {
+            SocketChannel ch = provider.openSocketChannel(StandardProtocolFamily.INET);
             System.out.println("SOURCE " + events.source());
             System.out.println("REFUSAL " + events.netlinkRefusal().map(Throwable::getMessage)
                     .orElse("none"));

@@ -114,9 +114,13 @@ final class PmNamespace implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         thread.shutdownNow();
-        thread.awaitTermination(10, TimeUnit.SECONDS);
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Result del = run(List.of("ip", "netns", "del", name));
         if (del.exit != 0) {
             throw new IOException("ip netns del " + name + " failed: " + del.output);
