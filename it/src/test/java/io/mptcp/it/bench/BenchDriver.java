@@ -41,9 +41,10 @@ public final class BenchDriver {
     /** Every case, in the order they run by default. */
     static final List<String> CASES = List.of("bulk-heap", "bulk-direct", "bulk8-heap",
             "bulk8-direct", "rtt", "selector", "setup", "async-bulk", "async-rtt", "alloc",
-            "multipath");
+            "multipath", "events");
     // Cases that are no comparison of two runners, run once after the suites.
-    private static final List<String> SINGLE_CASES = List.of("alloc", "multipath");
+    private static final List<String> SINGLE_CASES = List.of("alloc", "multipath",
+            "events");
     private static final double AGGREGATE_TARGET = 1.9;
     private static final double STALL_TARGET_MS = 1000;
     private static final int SMOKE_SELECTOR_CONNECTIONS = 200;
@@ -202,6 +203,9 @@ public final class BenchDriver {
             if (cases.contains("multipath")) {
                 d.multipath();
             }
+            if (cases.contains("events")) {
+                d.events();
+            }
         } catch (RunFailed e) {
             System.out.println("\nFAILED: " + e.getMessage());
             System.exit(1);
@@ -265,6 +269,34 @@ public final class BenchDriver {
             };
             summarise("multipath", f.name().startsWith("aggregate") ? "aggregate" : "handover",
                     m, "mptcp-nio", f.values());
+        }
+        System.out.println();
+    }
+
+    /**
+     * The event channel (root only): events per second without overrun, and the delay from
+     * the kernel's event to the Java callback against {@code ip mptcp monitor}.
+     */
+    private void events() throws Exception {
+        if (!Prerequisites.isRoot()) {
+            System.out.println("[events] skipped: the namespace and the events group need root"
+                    + "\n");
+            return;
+        }
+        System.out.println("[events] listener events in a namespace: paced rates doubling until"
+                + " an overrun; delay at one listener per 5 ms");
+        for (EventsBench.Figure f : EventsBench.run(pairs, smoke ? 1 : seconds)) {
+            Metric m = switch (f.name()) {
+                case "events-per-s" -> new Metric(f.name(), "events/s without overrun, "
+                        + "default buffer", true, REPORTED);
+                case "events-per-s-8mib" -> new Metric(f.name(), "events/s without overrun, "
+                        + "8 MiB buffer", true, REPORTED);
+                case "events-lost" -> new Metric(f.name(), "EventsLost in the step that "
+                        + "overran", false, REPORTED);
+                default -> new Metric(f.name(), f.name().replace('-', ' '), false, REPORTED);
+            };
+            summarise("events", f.name().startsWith("events") ? "rate" : "delay", m,
+                    "mptcp-nio", f.values());
         }
         System.out.println();
     }

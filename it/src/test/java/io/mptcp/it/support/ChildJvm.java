@@ -61,13 +61,21 @@ public final class ChildJvm implements AutoCloseable {
     /** As {@link #start(List, List, String, String...)}, with the {@code java} launcher given. */
     public static ChildJvm start(Path java, List<String> prefix, List<String> jvmArgs,
             String mainClass, String... args) throws IOException {
+        return startWithClassPath(java, prefix, jvmArgs, System.getProperty("java.class.path"),
+                mainClass, args);
+    }
+
+    /** As {@link #start(Path, List, List, String, String...)}, with the class path given. */
+    public static ChildJvm startWithClassPath(Path java, List<String> prefix,
+            List<String> jvmArgs, String classPath, String mainClass, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(java.toString());
         // Same flags for every child so that runs differ only in what is being compared.
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(Arrays.asList(args));
         return new ChildJvm(cmd);

@@ -17,6 +17,7 @@ import io.mptcp.nio.internal.stream.UnixServerSocketChannelImpl;
 import io.mptcp.nio.internal.stream.UnixSocketChannelImpl;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.SocketImpl;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.AsynchronousChannelGroup;
@@ -30,7 +31,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.AsynchronousChannelProvider;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 
@@ -41,6 +44,11 @@ import java.util.concurrent.ThreadFactory;
  * validates its arguments and delegates here, so it names no implementation class.
  */
 public final class ChannelFactory {
+
+    // The factory of each live provider, for public entry points outside the provider class
+    // (MptcpEventChannel.open(provider)); weak both ways: the provider holds its factory.
+    private static final Map<SelectorProvider, WeakReference<ChannelFactory>> FACTORIES =
+            new WeakHashMap<>();
 
     private final SelectorProvider provider;
     private final LinuxSyscalls fixedSyscalls;
@@ -59,6 +67,23 @@ public final class ChannelFactory {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.fixedSyscalls = syscalls;
         this.fixedPolicy = policy;
+        synchronized (FACTORIES) {
+            FACTORIES.put(provider, new WeakReference<>(this));
+        }
+    }
+
+    /** The factory behind {@code provider}, one of ours. */
+    public static ChannelFactory of(SelectorProvider provider) {
+        ChannelFactory f;
+        synchronized (FACTORIES) {
+            WeakReference<ChannelFactory> ref = FACTORIES.get(provider);
+            f = ref == null ? null : ref.get();
+        }
+        if (f == null) {
+            throw new IllegalArgumentException(provider.getClass().getName()
+                    + " is not an io.mptcp.nio.MptcpSelectorProvider");
+        }
+        return f;
     }
 
     public SelectorProvider provider() {

@@ -266,4 +266,19 @@ public sealed interface MptcpEvent {
             }
         }
     }
+
+    /**
+     * Events were lost: the kernel could not queue them for this channel (its socket's
+     * receive buffer overran, {@code ENOBUFS}), and says so without saying which. The events
+     * that follow, marked {@link EventSource#SNAPSHOT}, are what the channel then recovered by
+     * comparing the kernel's present state with what it had delivered: links and local
+     * addresses from rtnetlink dumps, and this process's own MPTCP connections and their
+     * subflows from {@code MPTCP_FULL_INFO}. Events of other processes' connections, and
+     * changes that came and went within the gap, cannot be recovered.
+     *
+     * @param source always {@link EventSource#NETLINK}: the kernel reported the loss
+     * @param group the group that overran: {@code "mptcp_pm_events"} or {@code "rtnetlink"}
+     */
+    record EventsLost(EventSource source, String group) implements MptcpEvent {
+    }
 }

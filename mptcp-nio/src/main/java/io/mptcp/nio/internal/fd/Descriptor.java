@@ -109,6 +109,13 @@ public final class Descriptor {
         default boolean takeOver(int fd) {
             return false;
         }
+
+        /**
+         * The descriptor was just released (nobody uses it any more): release what the
+         * channel owns beside it (the event channel's netlink sockets).
+         */
+        default void released() {
+        }
     }
 
     /** A short piece of work run under a lock. */
@@ -434,7 +441,11 @@ public final class Descriptor {
         assert holdsStateLock();
         if (!readerBlocked && !writerBlocked && !owner.isRegistered()) {
             state = ST_CLOSED;
-            nfd.release(steps::takeOver);
+            try {
+                nfd.release(steps::takeOver);
+            } finally {
+                steps.released();
+            }
             return true;
         }
         return false;

@@ -2,6 +2,7 @@ package io.mptcp.nio.internal.fd;
 
 import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
+import io.mptcp.nio.pm.PathManagerException;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -142,5 +143,32 @@ public final class NioExceptions {
     private static <X extends Exception> X withCause(X mapped, Exception cause) {
         mapped.initCause(cause);
         return mapped;
+    }
+
+    /**
+     * For a path-manager request ({@code command}: {@code "ADD_ADDR"}, or a group name for a
+     * subscription) the kernel refused with {@code errno}: a {@link PathManagerException}
+     * with the kernel's explanation ({@code extack}, may be null) and, for {@code EPERM}, the
+     * capability and the user-namespace rule that decide it.
+     */
+    public static PathManagerException pathManager(String command, int errno, String extack,
+            int missingAttribute) {
+        StringBuilder m = new StringBuilder("mptcp_pm ").append(command).append(": ")
+                .append(Errno.describe(errno)).append(" (").append(Errno.name(errno))
+                .append(')');
+        if (extack != null && !extack.isEmpty()) {
+            m.append(": ").append(extack);
+        }
+        if (missingAttribute >= 0) {
+            m.append(" (missing attribute ").append(missingAttribute).append(')');
+        }
+        if (errno == Errno.EPERM) {
+            m.append(" - needs CAP_NET_ADMIN in the user namespace that owns this network "
+                    + "namespace (Linux 6.1+; before 6.1 in the initial user namespace): run "
+                    + "as root, grant the capability (setcap, systemd AmbientCapabilities), or "
+                    + "use a network namespace of a user namespace you own (unshare -Urn)");
+        }
+        return new PathManagerException(m.toString(), command, errno, extack, missingAttribute,
+                new ErrnoException("mptcp_pm " + command, errno));
     }
 }

@@ -5,6 +5,7 @@ import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.internal.ChannelFactory;
+import io.mptcp.nio.internal.OwnedConnections;
 import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.fd.FileSource;
 import io.mptcp.nio.internal.fd.NioExceptions;
@@ -63,6 +64,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         this.socket = new StreamSocket(owner, sys, fd, new InetStreamFamily(family),
                 options);
         this.mptcp = new MptcpIntrospection(sys, fd, options);
+        OwnedConnections.register(this); // the event channel's snapshots (unprivileged)
     }
 
     /** A new unconnected channel: MPTCP or TCP as the provider's policy says. */

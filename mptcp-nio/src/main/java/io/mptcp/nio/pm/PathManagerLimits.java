@@ -1,0 +1,24 @@
+package io.mptcp.nio.pm;
+
+/**
+ * The in-kernel path manager's limits in a network namespace, as {@code ip mptcp limits}
+ * shows them. Linux 6.18 accepts 0..{@value #MAX} for each, and says so when refusing more.
+ *
+ * @param subflows the most additional subflows per connection
+ * @param addAddrAccepted the most ADD_ADDR announcements accepted per connection
+ */
+public record PathManagerLimits(int subflows, int addAddrAccepted) {
+    /** Linux 6.18's maximum for either limit ({@code MPTCP_PM_ADDR_MAX}). */
+    public static final int MAX = 8;
+
+    public PathManagerLimits {
+        check("subflows", subflows);
+        check("addAddrAccepted", addAddrAccepted);
+    }
+
+    private static void check(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " " + value + " is negative");
+        }
+    }
+}
