@@ -29,17 +29,31 @@ public enum EndpointFlag {
         this.ipName = ipName;
     }
 
-    /** The kernel's bit. */
+    /**
+     * The kernel's bit.
+     *
+     * @return the flag's single bit ({@code MPTCP_PM_ADDR_FLAG_*}), such as 1 for
+     *     {@link #SIGNAL}
+     */
     public int bit() {
         return bit;
     }
 
-    /** The word {@code ip mptcp endpoint} uses. */
+    /**
+     * The word {@code ip mptcp endpoint} uses.
+     *
+     * @return the flag's name in {@code ip mptcp endpoint}, such as {@code "signal"}
+     */
     public String ipName() {
         return ipName;
     }
 
-    /** The bits of {@code flags}. */
+    /**
+     * The bits of {@code flags}.
+     *
+     * @param flags the flags
+     * @return the bits of the flags ORed together, 0 for none
+     */
     public static int bits(Set<EndpointFlag> flags) {
         int bits = 0;
         for (EndpointFlag f : flags) {
@@ -48,7 +62,13 @@ public enum EndpointFlag {
         return bits;
     }
 
-    /** The flags of {@code bits} this library knows. */
+    /**
+     * The flags of {@code bits} this library knows.
+     *
+     * @param bits flag bits as the kernel sends them ({@code MPTCP_PM_ATTR_ADDR_FLAGS})
+     * @return a new, modifiable set of the flags whose bit is set; bits this library does
+     *     not know are left out
+     */
     public static Set<EndpointFlag> of(long bits) {
         Set<EndpointFlag> out = EnumSet.noneOf(EndpointFlag.class);
         for (EndpointFlag f : values()) {

@@ -77,6 +77,21 @@ public abstract class MptcpEventChannel extends AbstractSelectableChannel {
         public static final Options DEFAULT = new Options(Optional.empty(), Optional.empty(),
                 Duration.ofMillis(100), true, 0);
 
+        /**
+         * Checks the components.
+         *
+         * @param connection the connection whose events alone to deliver, or empty for all
+         * @param source the source the channel must use, or empty to let it choose
+         * @param snapshotInterval how often the {@link EventSource#SNAPSHOT} source compares
+         *     snapshots, at least 1 ms
+         * @param localEvents whether to deliver link and local-address events
+         * @param receiveBufferBytes the event sockets' receive buffer, or 0 for the system
+         *     default
+         * @throws IllegalArgumentException if {@code snapshotInterval} is shorter than 1 ms or
+         *     {@code receiveBufferBytes} is negative
+         * @throws NullPointerException if {@code connection}, {@code source} or
+         *     {@code snapshotInterval} is null
+         */
         public Options {
             Objects.requireNonNull(connection, "connection");
             Objects.requireNonNull(source, "source");
@@ -91,33 +106,77 @@ public abstract class MptcpEventChannel extends AbstractSelectableChannel {
             }
         }
 
-        /** Only the events of connection {@code token}. */
+        /**
+         * Only the events of connection {@code token}.
+         *
+         * @param token the connection's token
+         * @return these options, delivering only the events of that connection (and
+         *     {@link MptcpEvent.EventsLost})
+         * @throws NullPointerException if {@code token} is null
+         */
         public Options connection(MptcpToken token) {
             return new Options(Optional.of(token), source, snapshotInterval, localEvents,
                     receiveBufferBytes);
         }
 
-        /** Insist on {@code required} as the source. */
+        /**
+         * Insist on {@code required} as the source.
+         *
+         * @param required the source the channel must use; with
+         *     {@link EventSource#NETLINK} opening fails where the kernel refuses the
+         *     subscription or has no MPTCP events
+         * @return these options, with that source
+         * @throws NullPointerException if {@code required} is null
+         */
         public Options source(EventSource required) {
             return new Options(connection, Optional.of(required), snapshotInterval, localEvents,
                     receiveBufferBytes);
         }
 
+        /**
+         * Compare snapshots every {@code interval} when the source is
+         * {@link EventSource#SNAPSHOT}.
+         *
+         * @param interval how often to compare the snapshots, at least 1 ms
+         * @return these options, with that interval
+         * @throws IllegalArgumentException if {@code interval} is shorter than 1 ms
+         * @throws NullPointerException if {@code interval} is null
+         */
         public Options snapshotInterval(Duration interval) {
             return new Options(connection, source, interval, localEvents, receiveBufferBytes);
         }
 
+        /**
+         * Whether to deliver link and local-address events (rtnetlink).
+         *
+         * @param deliver true to deliver them, false to leave them out (the channel then opens
+         *     no rtnetlink socket)
+         * @return these options, delivering local events or not
+         */
         public Options localEvents(boolean deliver) {
             return new Options(connection, source, snapshotInterval, deliver,
                     receiveBufferBytes);
         }
 
+        /**
+         * Sets the receive buffer of the event sockets, against losing events in bursts.
+         *
+         * @param bytes the receive buffer in bytes, or 0 for the system default; the kernel
+         *     doubles it, and caps it at {@code net.core.rmem_max} unless the process has
+         *     {@code CAP_NET_ADMIN}
+         * @return these options, with that receive buffer
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
         public Options receiveBufferBytes(int bytes) {
             return new Options(connection, source, snapshotInterval, localEvents, bytes);
         }
     }
 
-    /** For the implementation. */
+    /**
+     * For the implementation.
+     *
+     * @param provider the provider that opened the channel, whose selectors it registers with
+     */
     protected MptcpEventChannel(SelectorProvider provider) {
         super(provider);
     }
@@ -126,13 +185,23 @@ public abstract class MptcpEventChannel extends AbstractSelectableChannel {
      * Opens an event channel of the system-wide provider, which must be
      * {@link MptcpSelectorProvider} (a selector accepts only its own provider's channels).
      *
+     * @return a new channel, open and in blocking mode, with {@link Options#DEFAULT}
      * @throws IllegalStateException if the system-wide provider is another one
+     * @throws IOException as {@link #open(MptcpSelectorProvider, Options)}
      */
     public static MptcpEventChannel open() throws IOException {
         return open(Options.DEFAULT);
     }
 
-    /** As {@link #open()}, with {@code options}. */
+    /**
+     * As {@link #open()}, with {@code options}.
+     *
+     * @param options how to open the channel
+     * @return a new channel, open and in blocking mode
+     * @throws IllegalStateException if the system-wide provider is not
+     *     {@link MptcpSelectorProvider}
+     * @throws IOException as {@link #open(MptcpSelectorProvider, Options)}
+     */
     public static MptcpEventChannel open(Options options) throws IOException {
         SelectorProvider p = SelectorProvider.provider();
         if (!(p instanceof MptcpSelectorProvider)) {
@@ -146,7 +215,13 @@ public abstract class MptcpEventChannel extends AbstractSelectableChannel {
         return open((MptcpSelectorProvider) p, options);
     }
 
-    /** Opens an event channel of {@code provider}. */
+    /**
+     * Opens an event channel of {@code provider}, with {@link Options#DEFAULT}.
+     *
+     * @param provider the provider whose selectors the channel is to register with
+     * @return a new channel, open and in blocking mode
+     * @throws IOException as {@link #open(MptcpSelectorProvider, Options)}
+     */
     public static MptcpEventChannel open(MptcpSelectorProvider provider) throws IOException {
         return open(provider, Options.DEFAULT);
     }
@@ -154,6 +229,14 @@ public abstract class MptcpEventChannel extends AbstractSelectableChannel {
     /**
      * Opens an event channel of {@code provider} with {@code options}.
      *
+     * @param provider the provider whose selectors the channel is to register with
+     * @param options how to open the channel
+     * @return a new channel, open and in blocking mode
+     * @throws IOException if native access cannot be loaded, a netlink or epoll descriptor
+     *     cannot be created or set up, the kernel refuses the {@code mptcp_pm} family lookup
+     *     or, for a reason other than {@code EPERM}, the subscription (a
+     *     {@link PathManagerException} with the errno and the kernel's text), or the initial
+     *     rtnetlink dumps or connection snapshots fail
      * @throws PathManagerException if {@code options} insist on {@link EventSource#NETLINK}
      *     and the kernel refuses the subscription ({@code EPERM}: no {@code CAP_NET_ADMIN})
      * @throws UnsupportedOperationException if they insist on it and the kernel has no
@@ -176,22 +259,35 @@ public abstract class MptcpEventChannel extends AbstractSelectableChannel {
      * The next event. In non-blocking mode null when none is ready; in blocking mode it waits
      * for one.
      *
+     * @return the next event, or null in non-blocking mode when none is ready
      * @throws java.nio.channels.ClosedChannelException if the channel is closed
      * @throws IOException if the kernel sent bytes that are not a well-formed message (the
      *     channel stays usable)
      */
     public abstract MptcpEvent receive() throws IOException;
 
-    /** Where this channel's MPTCP events come from. */
+    /**
+     * Where this channel's MPTCP events come from.
+     *
+     * @return the source chosen when the channel opened, the same for its whole life
+     */
     public abstract EventSource source();
 
     /**
      * Why the channel uses {@link EventSource#SNAPSHOT}: the kernel's refusal of the
      * {@code mptcp_pm_events} subscription, or why it has none; empty for
      * {@link EventSource#NETLINK} and when the application asked for snapshots.
+     *
+     * @return the refusal: a {@link PathManagerException} when the kernel refused the
+     *     subscription, an {@link IOException} naming what is missing when the kernel has no
+     *     MPTCP events; or empty
      */
     public abstract Optional<IOException> netlinkRefusal();
 
-    /** The options the channel was opened with. */
+    /**
+     * The options the channel was opened with.
+     *
+     * @return the options as given to {@code open}
+     */
     public abstract Options options();
 }

@@ -51,6 +51,7 @@ public final class PathManager implements AutoCloseable {
     /**
      * The path manager of the calling thread's network namespace.
      *
+     * @return a new path manager, with its own netlink socket; close it when done
      * @throws UnsupportedOperationException if the kernel has no {@code mptcp_pm} family
      *     (older than 5.7, or MPTCP not built), with that reason
      * @throws IOException if native access or the netlink socket cannot be set up
@@ -59,7 +60,16 @@ public final class PathManager implements AutoCloseable {
         return open(LinuxSyscalls.system());
     }
 
-    /** As {@link #open()}, through {@code provider}'s native access. */
+    /**
+     * As {@link #open()}, through {@code provider}'s native access.
+     *
+     * @param provider the provider whose native access to use
+     * @return a new path manager, with its own netlink socket; close it when done
+     * @throws UnsupportedOperationException if the kernel has no {@code mptcp_pm} family
+     *     (older than 5.7, or MPTCP not built), with that reason
+     * @throws IOException if native access or the netlink socket cannot be set up, or the
+     *     kernel refuses the family lookup (a {@link PathManagerException})
+     */
     public static PathManager open(MptcpSelectorProvider provider) throws IOException {
         Objects.requireNonNull(provider, "provider");
         return open(ChannelFactory.of(provider).syscalls());
@@ -82,6 +92,7 @@ public final class PathManager implements AutoCloseable {
      * else {@link Type#KERNEL} (the only one before 5.19). A connection keeps the type it was
      * created with.
      *
+     * @return the type of path manager new connections get
      * @throws IOException if the sysctl names a path manager this library does not know
      */
     public static Type type() throws IOException {
@@ -115,12 +126,27 @@ public final class PathManager implements AutoCloseable {
         }
     }
 
-    /** The endpoints, in the kernel's order (as {@code ip mptcp endpoint show}). */
+    /**
+     * The endpoints, in the kernel's order (as {@code ip mptcp endpoint show}).
+     *
+     * @return the endpoints, empty if there are none
+     * @throws IOException if the kernel refuses (a {@link PathManagerException} with the
+     *     errno and the kernel's text) or the exchange with it fails (no answer within 10 s,
+     *     a malformed reply)
+     */
     public synchronized List<Endpoint> endpoints() throws IOException {
         return client.endpoints();
     }
 
-    /** The endpoint {@code id}, if there is one. */
+    /**
+     * The endpoint {@code id}, if there is one.
+     *
+     * @param id the endpoint id
+     * @return the endpoint, or empty if there is none of that id
+     * @throws IOException if the kernel refuses (a {@link PathManagerException} with the
+     *     errno and the kernel's text) or the exchange with it fails (no answer within 10 s,
+     *     a malformed reply)
+     */
     public synchronized Optional<Endpoint> endpoint(int id) throws IOException {
         for (Endpoint e : client.endpoints()) {
             if (e.id() == id) {
@@ -136,7 +162,12 @@ public final class PathManager implements AutoCloseable {
      * {@link EndpointFlag#SUBFLOW}, {@code SIGNAL} with {@code FULLMESH}, a ninth endpoint, an
      * address or id already in use.
      *
+     * @param endpoint the endpoint to add
      * @return the endpoint as the kernel now lists it (with its id)
+     * @throws PathManagerException if the kernel refuses, with the errno and its reason
+     *     ({@code EPERM}: no {@code CAP_NET_ADMIN})
+     * @throws IOException also if the exchange with the kernel fails (no answer within
+     *     10 s, a malformed reply), or the kernel accepted the endpoint but no longer lists it
      */
     public synchronized Endpoint addEndpoint(Endpoint endpoint) throws IOException {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -156,6 +187,13 @@ public final class PathManager implements AutoCloseable {
      * Sets the flags of endpoint {@code id} ({@code ip mptcp endpoint change}). The kernel
      * changes only {@link EndpointFlag#BACKUP} and {@link EndpointFlag#FULLMESH} of an
      * existing endpoint; a backup change is announced (MP_PRIO) on existing subflows.
+     *
+     * @param id the endpoint id, 1..255
+     * @param flags the endpoint's flags; of these the kernel applies backup and fullmesh
+     * @throws IllegalArgumentException if {@code id} is outside 1..255
+     * @throws IOException if the kernel refuses (a {@link PathManagerException} with the
+     *     errno and the kernel's text) or the exchange with it fails (no answer within 10 s,
+     *     a malformed reply)
      */
     public synchronized void setFlags(int id, Set<EndpointFlag> flags) throws IOException {
         checkId(id);
@@ -165,23 +203,50 @@ public final class PathManager implements AutoCloseable {
     /**
      * Removes endpoint {@code id} ({@code ip mptcp endpoint delete}): its subflows close and
      * peers get RM_ADDR.
+     *
+     * @param id the endpoint id, 1..255
+     * @throws IllegalArgumentException if {@code id} is outside 1..255
+     * @throws IOException if the kernel refuses (a {@link PathManagerException} with the
+     *     errno and the kernel's text) or the exchange with it fails (no answer within 10 s,
+     *     a malformed reply)
      */
     public synchronized void removeEndpoint(int id) throws IOException {
         checkId(id);
         client.removeEndpoint(id);
     }
 
-    /** Removes every endpoint ({@code ip mptcp endpoint flush}). */
+    /**
+     * Removes every endpoint ({@code ip mptcp endpoint flush}).
+     *
+     * @throws IOException if the kernel refuses (a {@link PathManagerException} with the
+     *     errno and the kernel's text) or the exchange with it fails (no answer within 10 s,
+     *     a malformed reply)
+     */
     public synchronized void flushEndpoints() throws IOException {
         client.flushEndpoints();
     }
 
-    /** The limits ({@code ip mptcp limits}). */
+    /**
+     * The limits ({@code ip mptcp limits}).
+     *
+     * @return the namespace's current limits
+     * @throws IOException if the kernel refuses (a {@link PathManagerException} with the
+     *     errno and the kernel's text) or the exchange with it fails (no answer within 10 s,
+     *     a malformed reply)
+     */
     public synchronized PathManagerLimits limits() throws IOException {
         return client.limits();
     }
 
-    /** Sets both limits ({@code ip mptcp limits set subflows N add_addr_accepted M}). */
+    /**
+     * Sets both limits ({@code ip mptcp limits set subflows N add_addr_accepted M}).
+     *
+     * @param limits the new limits; the kernel refuses more than its maximum
+     *     ({@link PathManagerLimits#MAX} on Linux 6.18)
+     * @throws IOException if the kernel refuses (a {@link PathManagerException} with the
+     *     errno and the kernel's text) or the exchange with it fails (no answer within 10 s,
+     *     a malformed reply)
+     */
     public synchronized void setLimits(PathManagerLimits limits) throws IOException {
         client.setLimits(Objects.requireNonNull(limits, "limits"));
     }

@@ -39,22 +39,38 @@ public final class PathManagerException extends IOException {
         this.missingAttribute = missingAttribute;
     }
 
-    /** The request the kernel refused ({@code "ADD_ADDR"}, {@code "mptcp_pm_events"}, ...). */
+    /**
+     * The request the kernel refused ({@code "ADD_ADDR"}, {@code "mptcp_pm_events"}, ...).
+     *
+     * @return the refused request's name, as in the message
+     */
     public String command() {
         return command;
     }
 
-    /** The errno (positive), such as 1 for {@code EPERM} or 22 for {@code EINVAL}. */
+    /**
+     * The errno (positive), such as 1 for {@code EPERM} or 22 for {@code EINVAL}.
+     *
+     * @return the positive errno of the refusal
+     */
     public int errno() {
         return errno;
     }
 
-    /** The kernel's explanation ({@code NLMSGERR_ATTR_MSG}), if it gave one. */
+    /**
+     * The kernel's explanation ({@code NLMSGERR_ATTR_MSG}), if it gave one.
+     *
+     * @return the kernel's text, such as {@code "limit greater than maximum (8)"}, or empty
+     */
     public Optional<String> kernelMessage() {
         return Optional.ofNullable(extack);
     }
 
-    /** The type of the attribute the kernel missed ({@code NLMSGERR_ATTR_MISS_TYPE}). */
+    /**
+     * The type of the attribute the kernel missed ({@code NLMSGERR_ATTR_MISS_TYPE}).
+     *
+     * @return the missing attribute's type, or empty if the kernel named none
+     */
     public OptionalInt missingAttribute() {
         return missingAttribute < 0 ? OptionalInt.empty() : OptionalInt.of(missingAttribute);
     }
