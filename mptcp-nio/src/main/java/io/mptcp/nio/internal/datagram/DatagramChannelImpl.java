@@ -169,7 +169,12 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             throws IOException {
         descriptor.lockRead();
         try {
-            descriptor.ensureOpen();
+            if (adaptor) {
+                // The JDK's adaptor checks first on every release.
+                descriptor.ensureOpen();
+            } else {
+                descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
+            }
             boolean blocking = isBlocking();
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
@@ -219,7 +224,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             throws IOException {
         descriptor.lockRead();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
             boolean blocking = isBlocking();
             long n = 0;
             try {
@@ -253,7 +258,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
         InetSocketAddress isa = Net.checkAddress(target, family);
         descriptor.lockWrite();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
             boolean blocking = isBlocking();
             int n = 0;
             boolean completed = false;
@@ -328,7 +333,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             throws IOException {
         descriptor.lockWrite();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
             boolean blocking = isBlocking();
             long n = 0;
             try {

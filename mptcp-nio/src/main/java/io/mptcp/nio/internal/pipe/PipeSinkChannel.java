@@ -64,14 +64,14 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
             throws IOException {
         descriptor.lockWrite();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
             boolean blocking = isBlocking();
             long requested = 0;
             long written = 0;
             try {
+                // When blocking, Thread.interrupt now closes the channel.
+                descriptor.begin(Descriptor.Op.WRITE, blocking);
                 if (blocking) {
-                    // Thread.interrupt now closes the channel.
-                    descriptor.begin(Descriptor.Op.WRITE, true);
                     requested = src != null ? src.remaining() : remaining(srcs, offset, length);
                 }
                 for (;;) {

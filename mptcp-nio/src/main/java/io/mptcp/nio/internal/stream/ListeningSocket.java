@@ -101,6 +101,10 @@ public final class ListeningSocket {
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
             }
+            if (!adaptor) {
+                // The JDK's adaptor checks only within begin, on every release.
+                descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
+            }
             C accepted = null;
             try {
                 descriptor.begin(Descriptor.Op.READ, blocking, acceptChecks);

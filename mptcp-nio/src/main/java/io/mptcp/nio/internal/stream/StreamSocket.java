@@ -240,6 +240,10 @@ public final class StreamSocket {
             boolean adaptor, long nanos) throws IOException {
         descriptor.lockRead();
         try {
+            // Open and connected are checked before begin, as the JDK does (a thread that
+            // closed the channel itself gets ClosedChannelException, not
+            // AsynchronousCloseException from end).
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
@@ -337,6 +341,7 @@ public final class StreamSocket {
             boolean adaptor) throws IOException {
         descriptor.lockWrite();
         try {
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
@@ -382,6 +387,7 @@ public final class StreamSocket {
     long sendFile(int in, long position, long count) throws IOException {
         descriptor.lockWrite();
         try {
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             long total = 0;
             try {
@@ -428,6 +434,7 @@ public final class StreamSocket {
     int sendUrgentByte(byte data) throws IOException {
         descriptor.lockWrite();
         try {
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             int n = 0;
             try {
@@ -480,6 +487,7 @@ public final class StreamSocket {
                     if (adaptor && !blocking) {
                         throw new IllegalBlockingModeException();
                     }
+                    descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
                     boolean connected = false;
                     try {
                         beginConnect(blocking, sa);
@@ -559,6 +567,7 @@ public final class StreamSocket {
                     if (isConnected()) {
                         return true;
                     }
+                    descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
                     boolean blocking = owner.isBlocking();
                     boolean connected = false;
                     try {
