@@ -152,7 +152,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     void blockingWriteFully(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         if (len > 0) {
-            socket.writeForAdaptor(ByteBuffer.wrap(b, off, len));
+            socket.writeFullyForAdaptor(ByteBuffer.wrap(b, off, len));
         }
     }
 

@@ -318,62 +318,84 @@ public final class StreamSocket {
 
     /** {@code SocketChannel.write(ByteBuffer)}. */
     long write(ByteBuffer src) throws IOException {
-        return write(src, null, 0, 0, false);
+        return write(src, null, 0, 0);
     }
 
     /** {@code SocketChannel.write(ByteBuffer[], int, int)}. */
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return write(null, srcs, offset, length, false);
-    }
-
-    /** The socket adaptor's write: blocking mode only. */
-    long writeForAdaptor(ByteBuffer src) throws IOException {
-        return write(src, null, 0, 0, true);
+        return write(null, srcs, offset, length);
     }
 
     /**
-     * One write from {@code src}, or gathering from {@code srcs[offset..]} when src is null;
-     * {@code adaptor}: blocking mode only. In blocking mode this returns only when all is
-     * written: the kernel sees to that on a blocking descriptor, and this loop on a
-     * non-blocking one.
+     * One write(2) from {@code src}, or one writev(2) gathering from {@code srcs[offset..]}
+     * (at most {@code IOV_MAX} buffers) when src is null, as the JDK's {@code write}: in
+     * blocking mode it waits only while nothing can be written. On a blocking descriptor the
+     * kernel writes everything unless the output is shut down or the connection fails
+     * meanwhile; then the bytes written so far are returned (the next write meets the error),
+     * and {@link AsynchronousCloseException} is thrown if there were none and the output was
+     * shut down.
      */
-    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length,
-            boolean adaptor) throws IOException {
+    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
+            throws IOException {
         descriptor.lockWrite();
         try {
             ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
-            if (adaptor && !blocking) {
-                throw new IllegalBlockingModeException();
-            }
-            long total = 0;
+            long n = 0;
             try {
                 beginWrite(blocking);
                 if (blocking) {
                     configureNonBlockingIfVirtualThread();
                 }
-                do {
-                    long n = src != null
-                            ? FdIo.write(sys, fd, src) : FdIo.write(sys, fd, srcs, offset, length);
-                    if (n == IoStatus.UNAVAILABLE) {
-                        if (!blocking) {
-                            break;
-                        }
-                        descriptor.park(LinuxUapi.POLLOUT, 0);
-                    } else {
-                        total += n;
-                    }
-                } while (blocking && owner.isOpen()
-                        && (src != null ? src.hasRemaining() : FdIo.hasRemaining(srcs, offset, length)));
+                n = writeOnce(src, srcs, offset, length);
+                while (blocking && n == IoStatus.UNAVAILABLE && owner.isOpen()) {
+                    descriptor.park(LinuxUapi.POLLOUT, 0);
+                    n = writeOnce(src, srcs, offset, length);
+                }
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
-                endWrite(blocking, total > 0);
-                if (total <= 0 && isOutputClosed) {
+                endWrite(blocking, n > 0);
+                if (n <= 0 && isOutputClosed) {
                     throw new AsynchronousCloseException();
                 }
             }
-            return total;
+            return n == IoStatus.UNAVAILABLE ? 0 : n;
+        } finally {
+            descriptor.unlockWrite();
+        }
+    }
+
+    private long writeOnce(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
+            throws ErrnoException {
+        return src != null ? FdIo.write(sys, fd, src) : FdIo.write(sys, fd, srcs, offset, length);
+    }
+
+    /**
+     * The socket adaptor's write ({@code OutputStream.write}): blocking mode only; returns
+     * when all of {@code src} is written, as the JDK's {@code blockingWriteFully}. A failure
+     * is thrown even after some bytes were written (a stream cannot report a partial count).
+     */
+    void writeFullyForAdaptor(ByteBuffer src) throws IOException {
+        descriptor.lockWrite();
+        try {
+            ensureOpenAndConnected();
+            if (!owner.isBlocking()) {
+                throw new IllegalBlockingModeException();
+            }
+            try {
+                beginWrite(true);
+                configureNonBlockingIfVirtualThread();
+                while (src.hasRemaining() && owner.isOpen()) {
+                    if (FdIo.write(sys, fd, src) == IoStatus.UNAVAILABLE) {
+                        descriptor.park(LinuxUapi.POLLOUT, 0);
+                    }
+                }
+            } catch (ErrnoException e) {
+                throw NioExceptions.io(e);
+            } finally {
+                endWrite(true, !src.hasRemaining());
+            }
         } finally {
             descriptor.unlockWrite();
         }
