@@ -235,7 +235,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     n = readOnce(dst, dsts, offset, length);
                 }
             } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
+                throw NioExceptions.datagramIo(e);
             } finally {
                 descriptor.end(Descriptor.Op.READ, blocking, n > 0);
             }
@@ -288,7 +288,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                 }
             } catch (ErrnoException e) {
                 // A connected send is a write, with the JDK's read/write error mapping.
-                throw remote != null ? NioExceptions.io(e) : NioExceptions.datagram(e);
+                throw remote != null ? NioExceptions.datagramIo(e) : NioExceptions.datagram(e);
             } finally {
                 descriptor.end(Descriptor.Op.WRITE, blocking, completed);
             }
@@ -344,7 +344,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     n = writeOnce(src, srcs, offset, length);
                 }
             } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
+                throw NioExceptions.datagramIo(e);
             } finally {
                 descriptor.end(Descriptor.Op.WRITE, blocking, n > 0);
             }

@@ -401,12 +401,15 @@ public final class Descriptor {
         return op == Op.READ ? readerBlocked : writerBlocked;
     }
 
-    /** Parks the calling thread until {@code events} or close; see {@link NativeFd#park}. */
+    /**
+     * Parks the calling thread until {@code events} or close; see {@link NativeFd#park}. A
+     * failed poll maps as the JDK's {@code Net.poll} ({@link NioExceptions#socket}).
+     */
     public void park(int events, long nanos) throws IOException {
         try {
             nfd.park(events, nanos);
         } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
+            throw NioExceptions.socket(e);
         }
     }
 

@@ -281,10 +281,10 @@ public final class StreamSocket {
                     }
                 }
             } catch (ErrnoException e) {
-                if (e.errno() == Errno.ECONNRESET) {
+                if (NioExceptions.isReset(e)) {
                     connectionReset = true;
                 }
-                throw NioExceptions.io(e);
+                throw NioExceptions.read(e);
             } finally {
                 endRead(blocking, n > 0);
                 if (n <= 0 && isInputClosed) {
@@ -309,7 +309,7 @@ public final class StreamSocket {
             try {
                 return isInputClosed ? 0 : sys.available(fd);
             } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
+                throw NioExceptions.socket(e);
             }
         });
     }
@@ -660,12 +660,17 @@ public final class StreamSocket {
     /** Whether a pending connect has completed now; throws its error if it failed. */
     private boolean pollConnectNow() throws IOException {
         try {
-            if (sys.poll(fd, LinuxUapi.POLLOUT, -1, 0) == 0) {
+            int revents = sys.poll(fd, LinuxUapi.POLLOUT, -1, 0);
+            if (revents == 0) {
                 return false;
             }
             int error = sys.getsockoptInt(fd, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_ERROR);
             if (error != 0) {
                 throw new ErrnoException("connect", error);
+            }
+            if ((revents & LinuxUapi.POLLHUP) != 0) {
+                // Hung up with no error left to report: the JDK's Net.pollConnect says ENOTCONN.
+                throw new ErrnoException("connect", Errno.ENOTCONN);
             }
             return true;
         } catch (ErrnoException e) {
