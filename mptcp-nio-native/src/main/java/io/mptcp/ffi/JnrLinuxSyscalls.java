@@ -268,6 +268,16 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     }
 
     @Override
+    public int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        long address = NativeMemory.writableAddress(dst);
+        long n;
+        do {
+            n = libc.recv(fd, address, dst.remaining(), flags);
+        } while (n < 0 && shouldRetry("recv"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    @Override
     public int available(int fd) throws ErrnoException {
         Scratch s = Scratch.get();
         if (libc.ioctl(fd, LinuxUapi.FIONREAD, s.address + Scratch.VALUE) < 0) {

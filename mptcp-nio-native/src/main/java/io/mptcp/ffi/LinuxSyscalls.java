@@ -154,6 +154,14 @@ public interface LinuxSyscalls {
      */
     int send(int fd, ByteBuffer src, int flags) throws ErrnoException;
 
+    /**
+     * recv(2) into {@code dst} (direct) at its position with {@code flags} (e.g.
+     * {@code MSG_PEEK | MSG_DONTWAIT}); the position is left as it was.
+     *
+     * @return bytes received, 0 at end of stream, or {@link IoStatus#UNAVAILABLE}
+     */
+    int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException;
+
     /** ioctl(FIONREAD): bytes that can be read without blocking. */
     int available(int fd) throws ErrnoException;
 

@@ -168,6 +168,27 @@ class InetSocketsTest {
     }
 
     @Test
+    void recvPeeksWithoutTakingAndSeesEndOfStreamAndShutdown() throws Exception {
+        int server = listener(AF_INET, "127.0.0.1");
+        int client = connect(AF_INET, sys.getsockname(server));
+        int accepted = accept(server);
+        int peek = LinuxUapi.MSG_PEEK | LinuxUapi.MSG_DONTWAIT;
+        assertEquals(IoStatus.UNAVAILABLE, sys.recv(accepted, direct(4), peek));
+        assertEquals(0, sys.poll(accepted, LinuxUapi.POLLRDHUP, -1, 0), "not shut down");
+
+        assertEquals(3, sys.write(client, direct("abc")));
+        sys.shutdown(client, LinuxUapi.SHUT_WR);
+        assertEquals(POLLIN | LinuxUapi.POLLRDHUP,
+                sys.poll(accepted, POLLIN | LinuxUapi.POLLRDHUP, -1, 5000));
+        ByteBuffer dst = direct(8);
+        assertEquals(3, sys.recv(accepted, dst, peek));
+        assertEquals(0, dst.position(), "recv leaves the position");
+        assertEquals("abc", text(dst, 0, 3));
+        assertEquals(3, sys.read(accepted, dst), "the peeked bytes are still there");
+        assertEquals(0, sys.recv(accepted, direct(4), peek), "then end of stream");
+    }
+
+    @Test
     void tcpInfoHasTheKernelsLengthAndShorterCopiesReadAsAbsent() throws Exception {
         int server = listener(AF_INET, "127.0.0.1");
         int client = connect(AF_INET, sys.getsockname(server));

@@ -66,6 +66,9 @@ public final class StreamSocket {
         }
     }
 
+    // The most available() peeks at to count the queued bytes of a closing MPTCP connection.
+    private static final int AVAILABLE_PEEK_LIMIT = 64 * 1024;
+
     // A blocking connect to a UNIX listener with a full backlog polls for room (poll(2) cannot
     // wait for it), backing off up to this long between attempts.
     private static final long BACKLOG_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -104,8 +107,9 @@ public final class StreamSocket {
     private boolean connectedAtClose;
     // -- end of the fields guarded by the state lock
 
-    // Guarded by the read lock: once reset, every later read reports it again (as the JDK).
-    private boolean connectionReset;
+    // Once reset, every later read reports it again (as the JDK). Set by a read (under the
+    // read lock) or by available() (under the state lock), which may see the reset first.
+    private volatile boolean connectionReset;
 
     // The checks a blocking read or write makes under the state lock (made once: no
     // allocation per operation).
@@ -306,12 +310,56 @@ public final class StreamSocket {
     int available() throws IOException {
         return descriptor.withState(() -> {
             ensureOpenAndConnected();
+            if (isInputClosed) {
+                return 0;
+            }
             try {
-                return isInputClosed ? 0 : sys.available(fd);
+                int n = sys.available(fd);
+                return n > 0 && options.isMptcpSocket() ? mptcpAvailable(n) : n;
             } catch (ErrnoException e) {
                 throw NioExceptions.socket(e);
             }
         });
+    }
+
+    /**
+     * {@code FIONREAD} of an MPTCP socket, {@code n}, made what TCP's would be. The kernel's
+     * hint ({@code mptcp_inq_hint}) counts the end of the stream as a byte once the peer's
+     * DATA_FIN is in or the connection is closed or reset, also after a fallback to TCP: 1
+     * with nothing queued, the queued bytes plus 1 after a FIN. That can only be so once the
+     * peer shut down (POLLRDHUP) or the socket closed (POLLHUP); then the queued bytes are
+     * counted by peeking at them, up to {@link #AVAILABLE_PEEK_LIMIT} (a longer queue is
+     * taken as counted with its end, which a reset with that much unread data gets wrong by
+     * one).
+     */
+    private int mptcpAvailable(int n) throws ErrnoException {
+        int revents = sys.poll(fd, LinuxUapi.POLLRDHUP, -1, 0);
+        if ((revents & (LinuxUapi.POLLRDHUP | LinuxUapi.POLLHUP)) == 0) {
+            return n;
+        }
+        int limit = Math.min(n, AVAILABLE_PEEK_LIMIT);
+        ByteBuffer peek = DirectBufferCache.acquire(limit);
+        try {
+            int queued = sys.recv(fd, peek, LinuxUapi.MSG_PEEK | LinuxUapi.MSG_DONTWAIT);
+            if (queued < limit) {
+                return Math.max(queued, 0);
+            }
+            return n <= limit ? n : n - 1;
+        } catch (ErrnoException e) {
+            if (NioExceptions.isReset(e)) {
+                // The peek took the pending reset (the queue was empty): the next read must
+                // still report it, as on TCP, where FIONREAD leaves it in place.
+                connectionReset = true;
+                return 0;
+            }
+            if (e.errno() == Errno.ENOTCONN) {
+                // Closed with nothing queued, the error already reported.
+                return 0;
+            }
+            throw e;
+        } finally {
+            DirectBufferCache.release(peek);
+        }
     }
 
     // ---- writing ------------------------------------------------------------------------
