@@ -118,6 +118,62 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     }
 
     @Override
+    public Accepted<InetSocketAddress> acceptInet(int fd, int flags) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int accepted = acceptWithAddress(s, fd, flags);
+        if (accepted < 0) {
+            return null;
+        }
+        try {
+            return new Accepted<>(accepted, s.sockaddr());
+        } catch (RuntimeException e) {
+            closeAfter(accepted, e);
+            throw e;
+        }
+    }
+
+    @Override
+    public Accepted<byte[]> acceptUnix(int fd, int flags) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int accepted = acceptWithAddress(s, fd, flags);
+        if (accepted < 0) {
+            return null;
+        }
+        try {
+            return new Accepted<>(accepted, sockaddrUn(s));
+        } catch (RuntimeException e) {
+            closeAfter(accepted, e);
+            throw e;
+        }
+    }
+
+    /** accept4 with the peer's sockaddr left in {@code s}; {@code -1} when none is pending. */
+    private int acceptWithAddress(Scratch s, int fd, int flags) throws ErrnoException {
+        for (;;) {
+            s.offerSockaddr();
+            int accepted = libc.accept4(fd, s.address + Scratch.SOCKADDR,
+                    s.address + Scratch.SOCKLEN, flags);
+            if (accepted >= 0) {
+                return accepted;
+            }
+            int errno = errno();
+            if (errno == EAGAIN) {
+                return -1;
+            }
+            if (errno != EINTR && errno != ECONNABORTED) {
+                throw new ErrnoException("accept4", errno);
+            }
+        }
+    }
+
+    /** Closes a descriptor the caller cannot hand out because {@code failure} happened. */
+    private void closeAfter(int fd, RuntimeException failure) {
+        if (libc.close(fd) < 0) {
+            failure.addSuppressed(failure("close"));
+        }
+    }
+
+    @Override
     public boolean connect(int fd, int family, InetSocketAddress remote) throws ErrnoException {
         Scratch s = Scratch.get();
         int len = s.putSockaddr("connect", family, remote);

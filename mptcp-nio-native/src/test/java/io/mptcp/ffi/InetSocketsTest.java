@@ -14,6 +14,7 @@ import static io.mptcp.ffi.OpenFds.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,6 +166,31 @@ class InetSocketsTest {
         sys.shutdown(client, LinuxUapi.SHUT_WR);
         assertEquals(POLLIN, sys.poll(accepted, POLLIN, -1, 5000));
         assertEquals(0, sys.read(accepted, direct(4)));
+    }
+
+    @Test
+    void acceptInetReportsThePeerEvenOfAConnectionResetInTheBacklog() throws Exception {
+        int server = listener(AF_INET, "127.0.0.1");
+        assertNull(sys.acceptInet(server, SOCK_CLOEXEC), "nothing pending");
+        int client = connect(AF_INET, sys.getsockname(server));
+        InetSocketAddress clientAddress = sys.getsockname(client);
+        ByteBuffer linger = direct(8);
+        linger.putInt(0, 1).putInt(4, 0);
+        sys.setsockopt(client, SOL_SOCKET, LinuxUapi.SO_LINGER, linger);
+        fds.close(client);
+        assertEquals(POLLIN, sys.poll(server, POLLIN, -1, 5000));
+        Thread.sleep(100);
+
+        LinuxSyscalls.Accepted<InetSocketAddress> accepted = sys.acceptInet(server,
+                SOCK_CLOEXEC);
+        fds.track(accepted.fd());
+        assertEquals(clientAddress, accepted.peer(), "the peer, from accept4");
+        ErrnoException gone = assertThrows(ErrnoException.class,
+                () -> sys.getpeername(accepted.fd()));
+        assertEquals(Errno.ENOTCONN, gone.errno(), "getpeername cannot tell any more");
+        ErrnoException reset = assertThrows(ErrnoException.class,
+                () -> sys.read(accepted.fd(), direct(4)));
+        assertEquals(Errno.ECONNRESET, reset.errno());
     }
 
     @Test

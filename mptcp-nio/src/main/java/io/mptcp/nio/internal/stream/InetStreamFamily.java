@@ -72,7 +72,8 @@ record InetStreamFamily(int af) implements StreamFamily {
     }
 
     @Override
-    public InetSocketAddress remoteAddress(LinuxSyscalls sys, int fd) throws ErrnoException {
-        return sys.getpeername(fd);
+    public LinuxSyscalls.Accepted<InetSocketAddress> accept(LinuxSyscalls sys, int fd,
+            int flags) throws ErrnoException {
+        return sys.acceptInet(fd, flags);
     }
 }

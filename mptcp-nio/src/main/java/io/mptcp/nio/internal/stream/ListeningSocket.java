@@ -1,8 +1,6 @@
 package io.mptcp.nio.internal.stream;
 
-import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
-import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.fd.Descriptor;
@@ -133,33 +131,28 @@ public final class ListeningSocket {
         return null;
     }
 
-    /** One accept4; null if none is pending. */
+    /**
+     * One accept4; null if none is pending. As in the JDK, a connection the client reset
+     * while it waited is accepted too (its first read reports the reset); only one the
+     * kernel aborted ({@code ECONNABORTED}) is skipped.
+     */
     private <C> C tryAccept(AcceptedChannels<C> channels) throws IOException {
-        while (true) {
-            // Blocking, as the accepted channel starts in blocking mode.
-            int newfd = sys.accept4(fd, LinuxUapi.SOCK_CLOEXEC);
-            if (newfd == IoStatus.UNAVAILABLE) {
-                return null;
-            }
-            SocketAddress remote;
-            SocketAddress local;
-            try {
-                remote = family.remoteAddress(sys, newfd);
-                local = family.localAddress(sys, newfd);
-            } catch (ErrnoException e) {
-                InetSockets.closeQuietly(sys, newfd, e);
-                if (e.errno() != Errno.ENOTCONN) {
-                    throw e;
-                }
-                // Reset before we could look at it, as ECONNABORTED would be: take the next one.
-                continue;
-            }
-            try {
-                return channels.create(newfd, local, remote);
-            } catch (IOException | RuntimeException e) {
-                InetSockets.closeQuietly(sys, newfd, e);
-                throw e;
-            }
+        // Blocking, as the accepted channel starts in blocking mode.
+        LinuxSyscalls.Accepted<? extends SocketAddress> accepted =
+                family.accept(sys, fd, LinuxUapi.SOCK_CLOEXEC);
+        if (accepted == null) {
+            return null;
+        }
+        int newfd = accepted.fd();
+        try {
+            SocketAddress local = family.localAddress(sys, newfd);
+            return channels.create(newfd, local, accepted.peer());
+        } catch (ErrnoException e) {
+            InetSockets.closeQuietly(sys, newfd, e);
+            throw NioExceptions.socket(e);
+        } catch (IOException | RuntimeException e) {
+            InetSockets.closeQuietly(sys, newfd, e);
+            throw e;
         }
     }
 
