@@ -387,6 +387,7 @@ public final class StreamSocket {
             throws IOException {
         descriptor.lockWrite();
         try {
+            checkWritableForTransferTo();
             ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             long n = 0;
@@ -411,6 +412,23 @@ public final class StreamSocket {
             return n == IoStatus.UNAVAILABLE ? 0 : n;
         } finally {
             descriptor.unlockWrite();
+        }
+    }
+
+    /**
+     * For {@code FileChannel.transferTo} on JDK 17 to 21: an unconnected socket, or one whose
+     * output is shut down, fails as sendfile(2) into the JDK's own channel fails (see
+     * {@link FileTransferCaller}).
+     */
+    private void checkWritableForTransferTo() throws IOException {
+        IOException failure = null;
+        if (state != ST_CONNECTED && !descriptor.isClosing()) {
+            failure = FileTransferCaller.unconnected(family);
+        } else if (isOutputClosed && !descriptor.isClosing()) {
+            failure = FileTransferCaller.sendfileFailure(Errno.EPIPE);
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
