@@ -142,9 +142,13 @@ final class RouteNamespace implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         thread.shutdownNow();
-        thread.awaitTermination(10, TimeUnit.SECONDS);
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Result del = run("ip", "netns", "del", name);
         if (!del.ok()) {
             throw new IOException("ip netns del " + name + " failed: " + del.output());

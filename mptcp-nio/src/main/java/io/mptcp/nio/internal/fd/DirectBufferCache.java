@@ -34,7 +34,7 @@ public final class DirectBufferCache {
     }
 
     private static long maxCachedSize() {
-        String value = System.getProperty(MAX_CACHED_PROPERTY);
+        String value = Privileged.run(() -> System.getProperty(MAX_CACHED_PROPERTY));
         if (value == null || value.isBlank()) {
             return Long.MAX_VALUE;
         }

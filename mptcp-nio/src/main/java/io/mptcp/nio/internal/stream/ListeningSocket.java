@@ -7,6 +7,7 @@ import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
+import io.mptcp.nio.internal.net.SecurityChecks;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -72,6 +73,7 @@ public final class ListeningSocket {
             if (localAddress != null) {
                 throw new AlreadyBoundException();
             }
+            StreamPermissions.checkBind(family, local);
             localAddress = family.bindListener(sys, fd, local, backlog);
             return null;
         });
@@ -137,6 +139,7 @@ public final class ListeningSocket {
      * kernel aborted ({@code ECONNABORTED}) is skipped.
      */
     private <C> C tryAccept(AcceptedChannels<C> channels) throws IOException {
+        StreamPermissions.checkAcceptAny(family);
         // Blocking, as the accepted channel starts in blocking mode.
         LinuxSyscalls.Accepted<? extends SocketAddress> accepted =
                 family.accept(sys, fd, LinuxUapi.SOCK_CLOEXEC);
@@ -145,6 +148,9 @@ public final class ListeningSocket {
         }
         int newfd = accepted.fd();
         try {
+            // As the JDK: a peer the caller may not accept from is closed, and the check
+            // thrown.
+            StreamPermissions.checkAccepted(family, accepted.peer());
             SocketAddress local = family.localAddress(sys, newfd);
             return channels.create(newfd, local, accepted.peer());
         } catch (ErrnoException e) {
@@ -156,9 +162,12 @@ public final class ListeningSocket {
         }
     }
 
-    /** {@code getLocalAddress()}: checks that the channel is open. */
+    /**
+     * {@code getLocalAddress()}: checks that the channel is open; the address as the caller
+     * may see it ({@link SecurityChecks#revealed(SocketAddress)}).
+     */
     SocketAddress getLocalAddress() throws IOException {
-        return descriptor.withOpenState(() -> localAddress);
+        return SecurityChecks.revealed(descriptor.withOpenState(() -> localAddress));
     }
 
     /** The bound address even when closed (for the adaptor), or null if unbound. */
@@ -178,7 +187,7 @@ public final class ListeningSocket {
             sb.append("closed");
         } else {
             SocketAddress local = localAddress();
-            sb.append(local == null ? "unbound" : local.toString());
+            sb.append(local == null ? "unbound" : SecurityChecks.revealedString(local));
         }
         return sb.append(']').toString();
     }

@@ -11,6 +11,7 @@ import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.net.ProtocolSwitch;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.MptcpIntrospection;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
@@ -143,6 +144,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         if (!isOpen()) {
             throw new ClosedChannelException();
         }
+        SecurityChecks.checkRead(file);
         try (FileSource src = FileSource.open(sys, file)) {
             return socket.sendFile(src.fd(), position, count);
         }

@@ -11,6 +11,7 @@ import io.mptcp.nio.internal.fd.FdIo;
 import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.fd.VirtualThreads;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.stream.StreamFamily.ConnectResult;
 
@@ -566,6 +567,7 @@ public final class StreamSocket {
     private boolean connect(SocketAddress remote, boolean adaptor, long nanos)
             throws IOException {
         SocketAddress sa = family.checkRemote(remote);
+        StreamPermissions.checkConnect(family, remote);
         try {
             descriptor.lockRead();
             try {
@@ -754,6 +756,7 @@ public final class StreamSocket {
             if (localAddress != null) {
                 throw new AlreadyBoundException();
             }
+            StreamPermissions.checkBind(family, local);
             localAddress = family.bind(sys, fd, local);
             return null;
         });
@@ -772,9 +775,12 @@ public final class StreamSocket {
         return localAddress != null ? Use.BOUND : Use.NEW;
     }
 
-    /** {@code getLocalAddress()}: checks that the channel is open. */
+    /**
+     * {@code getLocalAddress()}: checks that the channel is open; the address as the caller
+     * may see it ({@link SecurityChecks#revealed(SocketAddress)}).
+     */
     SocketAddress getLocalAddress() throws IOException {
-        return descriptor.withOpenState(() -> localAddress);
+        return SecurityChecks.revealed(descriptor.withOpenState(() -> localAddress));
     }
 
     /** {@code getRemoteAddress()}: checks that the channel is open. */
@@ -971,7 +977,7 @@ public final class StreamSocket {
                 }
             }
             if (localAddress != null) {
-                sb.append(" local=").append(localAddress);
+                sb.append(" local=").append(SecurityChecks.revealedString(localAddress));
             }
             if (remoteAddress != null) {
                 sb.append(" remote=").append(remoteAddress);
