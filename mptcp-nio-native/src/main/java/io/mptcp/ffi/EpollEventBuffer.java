@@ -27,7 +27,7 @@ public final class EpollEventBuffer implements AutoCloseable {
     public static final int DATA_OFFSET;
 
     static {
-        boolean packed = isX86_64(System.getProperty("os.arch", ""));
+        boolean packed = isX86_64(NativeLoader.systemProperty("os.arch", ""));
         SIZEOF_EVENT = packed ? 12 : 16;
         DATA_OFFSET = packed ? 4 : 8;
     }

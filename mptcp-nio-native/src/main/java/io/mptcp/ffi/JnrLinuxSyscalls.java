@@ -120,6 +120,62 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
     }
 
     @Override
+    public Accepted<InetSocketAddress> acceptInet(int fd, int flags) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int accepted = acceptWithAddress(s, fd, flags);
+        if (accepted < 0) {
+            return null;
+        }
+        try {
+            return new Accepted<>(accepted, s.sockaddr());
+        } catch (RuntimeException e) {
+            closeAfter(accepted, e);
+            throw e;
+        }
+    }
+
+    @Override
+    public Accepted<byte[]> acceptUnix(int fd, int flags) throws ErrnoException {
+        Scratch s = Scratch.get();
+        int accepted = acceptWithAddress(s, fd, flags);
+        if (accepted < 0) {
+            return null;
+        }
+        try {
+            return new Accepted<>(accepted, sockaddrUn(s));
+        } catch (RuntimeException e) {
+            closeAfter(accepted, e);
+            throw e;
+        }
+    }
+
+    /** accept4 with the peer's sockaddr left in {@code s}; {@code -1} when none is pending. */
+    private int acceptWithAddress(Scratch s, int fd, int flags) throws ErrnoException {
+        for (;;) {
+            s.offerSockaddr();
+            int accepted = libc.accept4(fd, s.address + Scratch.SOCKADDR,
+                    s.address + Scratch.SOCKLEN, flags);
+            if (accepted >= 0) {
+                return accepted;
+            }
+            int errno = errno();
+            if (errno == EAGAIN) {
+                return -1;
+            }
+            if (errno != EINTR && errno != ECONNABORTED) {
+                throw new ErrnoException("accept4", errno);
+            }
+        }
+    }
+
+    /** Closes a descriptor the caller cannot hand out because {@code failure} happened. */
+    private void closeAfter(int fd, RuntimeException failure) {
+        if (libc.close(fd) < 0) {
+            failure.addSuppressed(failure("close"));
+        }
+    }
+
+    @Override
     public boolean connect(int fd, int family, InetSocketAddress remote) throws ErrnoException {
         Scratch s = Scratch.get();
         int len = s.putSockaddr("connect", family, remote);
@@ -276,6 +332,16 @@ final class JnrLinuxSyscalls implements LinuxSyscalls {
         do {
             n = libc.recv(fd, s.address + Scratch.VALUE, 1,
                     LinuxUapi.MSG_PEEK | LinuxUapi.MSG_DONTWAIT);
+        } while (n < 0 && shouldRetry("recv"));
+        return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
+    }
+
+    @Override
+    public int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        long address = NativeMemory.writableAddress(dst);
+        long n;
+        do {
+            n = libc.recv(fd, address, dst.remaining(), flags);
         } while (n < 0 && shouldRetry("recv"));
         return n < 0 ? IoStatus.UNAVAILABLE : (int) n;
     }

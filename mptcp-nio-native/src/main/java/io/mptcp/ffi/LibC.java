@@ -79,6 +79,7 @@ final class LibC {
         @ssize_t
         long send(int sockfd, long buf, @size_t long len, int flags);
 
+        @ssize_t
         long recv(int sockfd, long buf, @size_t long len, int flags);
 
         int ioctl(int fd, @u_int64_t long request, long argp);

@@ -58,12 +58,40 @@ public interface LinuxSyscalls {
     void listen(int fd, int backlog) throws ErrnoException;
 
     /**
-     * accept4(2) without reading the peer address (use {@link #getpeername}). A connection
-     * aborted before it was accepted ({@code ECONNABORTED}) is skipped, as the JDK does.
+     * accept4(2) without reading the peer address. A connection aborted before it was
+     * accepted ({@code ECONNABORTED}) is skipped, as the JDK does.
      *
      * @return the new descriptor, or {@link IoStatus#UNAVAILABLE} when none is pending
      */
     int accept4(int fd, int flags) throws ErrnoException;
+
+    /**
+     * One connection accept4(2) returned: its descriptor, and the peer's address as the call
+     * itself reported it.
+     *
+     * @param <A> the address: {@link InetSocketAddress}, or a UNIX path's bytes
+     */
+    record Accepted<A>(int fd, A peer) {
+    }
+
+    /**
+     * accept4(2) of an INET listener, with the peer's address from the call itself, as the
+     * JDK takes it. A connection reset while it waited in the backlog is still accepted with
+     * its address (the kernel reads it for accept even from a closed socket, where
+     * getpeername fails with {@code ENOTCONN}); its first read reports the reset.
+     * {@code ECONNABORTED} is skipped. An IPv4-mapped IPv6 address comes back as IPv4.
+     *
+     * @return the connection, or null when none is pending
+     */
+    Accepted<InetSocketAddress> acceptInet(int fd, int flags) throws ErrnoException;
+
+    /**
+     * accept4(2) of a UNIX listener, with the peer's {@code sun_path} bytes from the call
+     * itself (empty for an unnamed peer), as for {@link #acceptInet}.
+     *
+     * @return the connection, or null when none is pending
+     */
+    Accepted<byte[]> acceptUnix(int fd, int flags) throws ErrnoException;
 
     /**
      * connect(2) of an INET socket of {@code family}; addresses map as for {@link #bind}.
@@ -162,6 +190,14 @@ public interface LinuxSyscalls {
      *     nothing is queued now
      */
     int peek(int fd) throws ErrnoException;
+
+    /**
+     * recv(2) into {@code dst} (direct) at its position with {@code flags} (e.g.
+     * {@code MSG_PEEK | MSG_DONTWAIT}); the position is left as it was.
+     *
+     * @return bytes received, 0 at end of stream, or {@link IoStatus#UNAVAILABLE}
+     */
+    int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException;
 
     /** ioctl(FIONREAD): bytes that can be read without blocking. */
     int available(int fd) throws ErrnoException;

@@ -92,6 +92,8 @@ public final class LinuxUapi {
     public static final int POLLERR = 0x008;
     public static final int POLLHUP = 0x010;
     public static final int POLLNVAL = 0x020;
+    /** asm-generic/poll.h, Linux 2.6.17: the peer shut its side down (or the socket closed). */
+    public static final int POLLRDHUP = 0x2000;
 
     // linux/eventpoll.h
     public static final int EPOLLIN = 0x001;

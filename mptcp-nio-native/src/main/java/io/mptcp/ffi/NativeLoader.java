@@ -1,5 +1,9 @@
 package io.mptcp.ffi;
 
+import java.security.AccessController;
+import java.security.PrivilegedAction;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.util.Locale;
 
 /**
@@ -34,9 +38,36 @@ final class NativeLoader {
         return SYSTEM.get();
     }
 
-    private static LinuxSyscalls bindLibc() throws NativeUnavailableException {
-        checkPlatform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
-        return new JnrLinuxSyscalls(LibC.load());
+    /**
+     * Binds with the library's own rights only: under a security manager (JDK 17 to 23) the
+     * application calling a channel method does not need the permissions jffi and jnr-ffi
+     * use (properties, class loaders, the native stub), as it does not for the JDK's channels.
+     */
+    @SuppressWarnings("removal") // AccessController: deprecated with the security manager
+    private static LinuxSyscalls bindLibc() throws Exception {
+        try {
+            return AccessController.doPrivileged(
+                    (PrivilegedExceptionAction<LinuxSyscalls>) () -> {
+                        checkPlatform(System.getProperty("os.name", ""),
+                                System.getProperty("os.arch", ""));
+                        return new JnrLinuxSyscalls(LibC.load());
+                    });
+        } catch (PrivilegedActionException e) {
+            throw e.getException();
+        }
+    }
+
+    /**
+     * A system property read with this library's rights (see {@link #bindLibc}): the
+     * application need not be allowed to read it.
+     */
+    @SuppressWarnings("removal") // AccessController: deprecated with the security manager
+    static String systemProperty(String key, String fallback) {
+        if (System.getSecurityManager() == null) {
+            return System.getProperty(key, fallback);
+        }
+        return AccessController.doPrivileged(
+                (PrivilegedAction<String>) () -> System.getProperty(key, fallback));
     }
 
     LinuxSyscalls get() throws NativeUnavailableException {
@@ -98,7 +129,7 @@ final class NativeLoader {
         if (causedBy(t, UnsatisfiedLinkError.class, null)) {
             return what + "jffi could not load its JNI stub, which it extracts into"
                     + " -Djffi.extract.dir, $TMPDIR or java.io.tmpdir ("
-                    + System.getProperty("java.io.tmpdir") + "). If that directory is mounted"
+                    + systemProperty("java.io.tmpdir", "") + "). If that directory is mounted"
                     + " noexec, set -Djava.io.tmpdir (or -Djffi.extract.dir) to a directory that"
                     + " allows exec, or install libjffi and point -Djffi.boot.library.path at"
                     + " its directory; check also that the jffi 'native' jar is on the class path";

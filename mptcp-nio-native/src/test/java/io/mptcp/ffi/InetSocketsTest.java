@@ -14,6 +14,7 @@ import static io.mptcp.ffi.OpenFds.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,6 +166,52 @@ class InetSocketsTest {
         sys.shutdown(client, LinuxUapi.SHUT_WR);
         assertEquals(POLLIN, sys.poll(accepted, POLLIN, -1, 5000));
         assertEquals(0, sys.read(accepted, direct(4)));
+    }
+
+    @Test
+    void acceptInetReportsThePeerEvenOfAConnectionResetInTheBacklog() throws Exception {
+        int server = listener(AF_INET, "127.0.0.1");
+        assertNull(sys.acceptInet(server, SOCK_CLOEXEC), "nothing pending");
+        int client = connect(AF_INET, sys.getsockname(server));
+        InetSocketAddress clientAddress = sys.getsockname(client);
+        ByteBuffer linger = direct(8);
+        linger.putInt(0, 1).putInt(4, 0);
+        sys.setsockopt(client, SOL_SOCKET, LinuxUapi.SO_LINGER, linger);
+        fds.close(client);
+        assertEquals(POLLIN, sys.poll(server, POLLIN, -1, 5000));
+        Thread.sleep(100);
+
+        LinuxSyscalls.Accepted<InetSocketAddress> accepted = sys.acceptInet(server,
+                SOCK_CLOEXEC);
+        fds.track(accepted.fd());
+        assertEquals(clientAddress, accepted.peer(), "the peer, from accept4");
+        ErrnoException gone = assertThrows(ErrnoException.class,
+                () -> sys.getpeername(accepted.fd()));
+        assertEquals(Errno.ENOTCONN, gone.errno(), "getpeername cannot tell any more");
+        ErrnoException reset = assertThrows(ErrnoException.class,
+                () -> sys.read(accepted.fd(), direct(4)));
+        assertEquals(Errno.ECONNRESET, reset.errno());
+    }
+
+    @Test
+    void recvPeeksWithoutTakingAndSeesEndOfStreamAndShutdown() throws Exception {
+        int server = listener(AF_INET, "127.0.0.1");
+        int client = connect(AF_INET, sys.getsockname(server));
+        int accepted = accept(server);
+        int peek = LinuxUapi.MSG_PEEK | LinuxUapi.MSG_DONTWAIT;
+        assertEquals(IoStatus.UNAVAILABLE, sys.recv(accepted, direct(4), peek));
+        assertEquals(0, sys.poll(accepted, LinuxUapi.POLLRDHUP, -1, 0), "not shut down");
+
+        assertEquals(3, sys.write(client, direct("abc")));
+        sys.shutdown(client, LinuxUapi.SHUT_WR);
+        assertEquals(POLLIN | LinuxUapi.POLLRDHUP,
+                sys.poll(accepted, POLLIN | LinuxUapi.POLLRDHUP, -1, 5000));
+        ByteBuffer dst = direct(8);
+        assertEquals(3, sys.recv(accepted, dst, peek));
+        assertEquals(0, dst.position(), "recv leaves the position");
+        assertEquals("abc", text(dst, 0, 3));
+        assertEquals(3, sys.read(accepted, dst), "the peeked bytes are still there");
+        assertEquals(0, sys.recv(accepted, direct(4), peek), "then end of stream");
     }
 
     @Test

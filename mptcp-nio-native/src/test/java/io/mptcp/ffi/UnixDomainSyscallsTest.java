@@ -88,6 +88,27 @@ class UnixDomainSyscallsTest {
     }
 
     @Test
+    void acceptUnixReportsThePeersName() throws Exception {
+        Path server = dir.resolve("srv2");
+        Path clientName = dir.resolve("cli2");
+        int listener = socket();
+        sys.bindUnix(listener, bytes(server));
+        sys.listen(listener, 5);
+        assertNull(sys.acceptUnix(listener, SOCK_CLOEXEC), "nothing pending");
+        int named = socket();
+        sys.bindUnix(named, bytes(clientName));
+        sys.connectUnix(named, bytes(server));
+        int unnamed = socket();
+        sys.connectUnix(unnamed, bytes(server));
+        LinuxSyscalls.Accepted<byte[]> first = sys.acceptUnix(listener, SOCK_CLOEXEC);
+        fds.track(first.fd());
+        assertArrayEquals(bytes(clientName), first.peer());
+        LinuxSyscalls.Accepted<byte[]> second = sys.acceptUnix(listener, SOCK_CLOEXEC);
+        fds.track(second.fd());
+        assertArrayEquals(new byte[0], second.peer(), "unnamed peer");
+    }
+
+    @Test
     void errorsNameTheSyscallAndErrno() throws Exception {
         int s = socket();
         ErrnoException missing = assertThrows(ErrnoException.class,

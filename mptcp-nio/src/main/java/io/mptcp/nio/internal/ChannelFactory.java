@@ -5,6 +5,7 @@ import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.internal.async.AsyncChannels;
 import io.mptcp.nio.internal.datagram.DatagramChannelImpl;
+import io.mptcp.nio.internal.fd.Privileged;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.pipe.PipeImpl;
@@ -101,7 +102,9 @@ public final class ChannelFactory {
      * to socket(2)).
      */
     public MptcpPolicy policy() {
-        return fixedPolicy != null ? fixedPolicy : MptcpPolicy.fromSystemProperties();
+        // Our own configuration: read with the library's rights, not the caller's.
+        return fixedPolicy != null ? fixedPolicy
+                : Privileged.run(MptcpPolicy::fromSystemProperties);
     }
 
     /** Opens sockets under the policy; remembers what the kernel refused. */

@@ -10,6 +10,7 @@ import io.mptcp.nio.internal.datagram.DatagramChannelImpl;
 import io.mptcp.nio.internal.fd.AfterClose;
 import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.LinkLocalScopes;
 import io.mptcp.nio.internal.net.UnixDomainNames;
@@ -110,6 +111,10 @@ final class InheritedChannels {
                 }
                 channel = create(provider, sys);
                 looked = true;
+            }
+            if (channel != null) {
+                // As the JDK's: asked at every call, and only when there is a channel.
+                SecurityChecks.checkInheritedChannel();
             }
             return channel;
         } finally {

@@ -91,6 +91,9 @@ abstract class CloseInterruptContract extends ChannelContract {
     @Test
     void closeReleasesABlockedWrite() throws Exception {
         Pair pair = connectedPair();
+        // Fixed small buffers: the kernel cannot grow them under the write (autotuning).
+        pair.client().setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+        pair.accepted().setOption(StandardSocketOptions.SO_RCVBUF, 4096);
         fillSendPath(pair.client());
         Task<Integer> writer = start("writer", () -> pair.client().write(ByteBuffer.allocate(1)));
         writer.awaitBlockedIn(pair.client(), "write");

@@ -23,7 +23,9 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ConnectionPendingException;
@@ -167,6 +169,34 @@ abstract class ConnectContract extends ChannelContract {
         assertArrayEquals(message, echoed.array(), "echoed bytes");
         assertEquals(server.getLocalAddress(), client.getRemoteAddress());
         assertEquals(client.getLocalAddress(), accepted.getRemoteAddress());
+    }
+
+    /**
+     * A client that connects and resets the connection (SO_LINGER 0) before the server
+     * accepts it: accept still returns that connection, with the client's address, and its
+     * first read reports the reset. (Tomcat wakes its acceptor so on shutdown; skipping the
+     * connection would leave a blocking accept waiting for another.)
+     */
+    @ParameterizedTest(name = "[{index}] blocking={0}")
+    @ValueSource(booleans = {true, false})
+    void aConnectionResetBeforeAcceptIsStillAccepted(boolean blocking) throws Exception {
+        ServerSocketChannel server = listen(ContractSupport.LOOPBACK_V4);
+        SocketChannel client = openSocketChannel();
+        client.connect(server.getLocalAddress());
+        InetSocketAddress clientAddress = (InetSocketAddress) client.getLocalAddress();
+        client.setOption(StandardSocketOptions.SO_LINGER, 0);
+        client.close();
+        // Let the RST arrive (loopback: at once, but asynchronously).
+        Thread.sleep(200);
+
+        server.configureBlocking(blocking);
+        SocketChannel accepted = track(start("acceptor", server::accept).get(PROMPTLY));
+        assertNotNull(accepted, "the reset connection is accepted");
+        assertEquals(clientAddress, accepted.getRemoteAddress());
+        accepted.configureBlocking(true);
+        SocketException reset = assertThrows(SocketException.class,
+                () -> accepted.read(ByteBuffer.allocate(1)));
+        assertEquals("Connection reset", reset.getMessage());
     }
 
     @Test

@@ -211,6 +211,64 @@ abstract class SocketAdaptorContract extends ChannelContract {
         assertFalse(accepted.isInputShutdown());
     }
 
+    /**
+     * {@code available()} counts the bytes a read can take now: after the peer's FIN, the
+     * queued bytes and not the end of the stream (an MPTCP socket's {@code FIONREAD} counts
+     * the end as a byte, even after a fallback to TCP).
+     */
+    @Test
+    void availableAfterThePeersFinCountsOnlyTheQueuedBytes() throws Exception {
+        Pair empty = connectedPair();
+        empty.accepted().close();
+        Pair queued = connectedPair();
+        writeFully(queued.accepted(), new byte[10]);
+        queued.accepted().close();
+        // Let the FINs arrive (loopback: at once, but asynchronously).
+        Thread.sleep(200);
+
+        InputStream none = empty.client().socket().getInputStream();
+        assertEquals(0, none.available(), "FIN, nothing queued");
+        assertEquals(-1, none.read());
+        assertEquals(0, none.available(), "after end of stream");
+
+        InputStream ten = queued.client().socket().getInputStream();
+        assertEquals(10, ten.available(), "FIN after 10 bytes");
+        assertEquals(10, ten.read(new byte[20]));
+        assertEquals(0, ten.available());
+    }
+
+    /** The same on a connection to a TCP listener (an MPTCP client falls back to TCP). */
+    @Test
+    void availableAfterThePeersFinOnAConnectionToATcpListener() throws Exception {
+        ServerSocketChannel tcp = track(Providers.jdk().openServerSocketChannel());
+        tcp.bind(new InetSocketAddress(ContractSupport.LOOPBACK_V4, 0));
+        SocketChannel client = openSocketChannel();
+        client.connect(tcp.getLocalAddress());
+        SocketChannel accepted = track(tcp.accept());
+        writeFully(accepted, new byte[3]);
+        accepted.close();
+        Thread.sleep(200);
+
+        InputStream in = client.socket().getInputStream();
+        assertEquals(3, in.available(), "FIN after 3 bytes");
+        assertEquals(3, in.read(new byte[20]));
+        assertEquals(0, in.available(), "FIN, nothing queued");
+    }
+
+    /** After a reset, {@code available()} is 0 and the next read still reports the reset. */
+    @Test
+    void availableAfterThePeersResetIsZeroAndTheReadReportsTheReset() throws Exception {
+        Pair pair = connectedPair();
+        pair.accepted().setOption(StandardSocketOptions.SO_LINGER, 0);
+        pair.accepted().close();
+        Thread.sleep(200);
+
+        InputStream in = pair.client().socket().getInputStream();
+        assertEquals(0, in.available());
+        SocketException reset = assertThrows(SocketException.class, in::read);
+        assertEquals("Connection reset", reset.getMessage());
+    }
+
     @Test
     void closingAStreamClosesTheSocket() throws Exception {
         Pair pair = connectedPair();

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
@@ -170,6 +171,20 @@ abstract class UnixDomainIoContract extends UnixDomainChannelContract {
         }
         assertNotNull(accepted);
         track(accepted);
+    }
+
+    /** A client that connects and closes before the accept is still accepted: EOF, unnamed. */
+    @Test
+    void aConnectionClosedBeforeAcceptIsStillAccepted() throws Exception {
+        ServerSocketChannel server = listenUnix("server");
+        SocketChannel client = openUnixSocketChannel();
+        client.connect(server.getLocalAddress());
+        client.close();
+        SocketChannel accepted = track(start("acceptor", server::accept).get(PROMPTLY));
+        assertNotNull(accepted);
+        assertEquals("", ((UnixDomainSocketAddress) accepted.getRemoteAddress())
+                .getPath().toString(), "the client was unnamed");
+        assertEquals(-1, accepted.read(ByteBuffer.allocate(1)));
     }
 
     @Test

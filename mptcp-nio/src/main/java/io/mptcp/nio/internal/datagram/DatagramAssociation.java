@@ -5,6 +5,7 @@ import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.Net;
+import io.mptcp.nio.internal.net.SecurityChecks;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -70,11 +71,16 @@ final class DatagramAssociation {
         }
     }
 
-    /** Binds to {@code address} (null: the wildcard, ephemeral port). */
+    /**
+     * Binds to {@code address} (null: the wildcard, ephemeral port), also when an operation
+     * binds an unbound socket first (with the security manager's {@code checkListen}, as the
+     * JDK's).
+     */
     void bind(SocketAddress address) throws IOException {
         assert descriptor.holdsStateLock();
         InetSocketAddress isa = address == null
                 ? Net.anyLocal(family) : Net.checkAddress(address, family);
+        SecurityChecks.checkListen(isa);
         try {
             sys.bind(fd, family, isa);
             local = sys.getsockname(fd);

@@ -15,6 +15,7 @@ import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.Net;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.DatagramSocketOptions;
 import io.mptcp.nio.internal.select.NativeChannel;
 
@@ -169,7 +170,12 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             throws IOException {
         descriptor.lockRead();
         try {
-            descriptor.ensureOpen();
+            if (adaptor) {
+                // The JDK's adaptor checks first on every release.
+                descriptor.ensureOpen();
+            } else {
+                descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
+            }
             boolean blocking = isBlocking();
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
@@ -179,16 +185,30 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                 boolean isConnected =
                         descriptor.begin(Descriptor.Op.READ, blocking, anyTarget) != null;
                 long start = System.nanoTime();
-                int n = DatagramIo.receive(sys, fd, dst, sender, isConnected);
-                while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
-                    descriptor.park(LinuxUapi.POLLIN,
-                            NativeFd.timeLeft(start, nanos, "Receive timed out"));
-                    n = DatagramIo.receive(sys, fd, dst, sender, isConnected);
+                // Under a security manager an unconnected channel takes only datagrams from
+                // senders the caller may accept from; the others are dropped unseen, as the
+                // JDK's untrustedReceive does (through a buffer of its own).
+                boolean checkSender = !isConnected && SecurityChecks.checksSenders();
+                ByteBuffer into = checkSender ? ByteBuffer.allocate(dst.remaining()) : dst;
+                for (;;) {
+                    int n = DatagramIo.receive(sys, fd, into, sender, isConnected);
+                    while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
+                        descriptor.park(LinuxUapi.POLLIN,
+                                NativeFd.timeLeft(start, nanos, "Receive timed out"));
+                        n = DatagramIo.receive(sys, fd, into, sender, isConnected);
+                    }
+                    if (n > 0 || (n == 0 && isOpen())) {
+                        if (checkSender && !SecurityChecks.mayReceiveFrom(sender.get())) {
+                            into.clear();
+                            continue;
+                        }
+                        from = sender.get();
+                        if (checkSender) {
+                            dst.put(into.flip());
+                        }
+                    }
+                    return from;
                 }
-                if (n > 0 || (n == 0 && isOpen())) {
-                    from = sender.get();
-                }
-                return from;
             } catch (ErrnoException e) {
                 throw NioExceptions.datagram(e);
             } finally {
@@ -219,7 +239,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             throws IOException {
         descriptor.lockRead();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
             boolean blocking = isBlocking();
             long n = 0;
             try {
@@ -230,7 +250,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     n = readOnce(dst, dsts, offset, length);
                 }
             } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
+                throw NioExceptions.datagramIo(e);
             } finally {
                 descriptor.end(Descriptor.Op.READ, blocking, n > 0);
             }
@@ -253,7 +273,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
         InetSocketAddress isa = Net.checkAddress(target, family);
         descriptor.lockWrite();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
             boolean blocking = isBlocking();
             int n = 0;
             boolean completed = false;
@@ -271,6 +291,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     }
                     completed = n > 0;
                 } else {
+                    SecurityChecks.checkDatagramSend(isa);
                     if (isa.getPort() == 0) {
                         throw new SocketException("Can't send to port 0");
                     }
@@ -283,7 +304,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                 }
             } catch (ErrnoException e) {
                 // A connected send is a write, with the JDK's read/write error mapping.
-                throw remote != null ? NioExceptions.io(e) : NioExceptions.datagram(e);
+                throw remote != null ? NioExceptions.datagramIo(e) : NioExceptions.datagram(e);
             } finally {
                 descriptor.end(Descriptor.Op.WRITE, blocking, completed);
             }
@@ -328,7 +349,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
             throws IOException {
         descriptor.lockWrite();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.DATAGRAM_IO);
             boolean blocking = isBlocking();
             long n = 0;
             try {
@@ -339,7 +360,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
                     n = writeOnce(src, srcs, offset, length);
                 }
             } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
+                throw NioExceptions.datagramIo(e);
             } finally {
                 descriptor.end(Descriptor.Op.WRITE, blocking, n > 0);
             }
@@ -391,6 +412,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
     private DatagramChannelImpl connect(SocketAddress remote, boolean reconnect)
             throws IOException {
         InetSocketAddress isa = Net.checkAddress(remote, family);
+        SecurityChecks.checkDatagramConnect(isa, family);
         descriptor.withAllLocks(() -> {
             if (!reconnect && connected) {
                 throw new AlreadyConnectedException();
@@ -436,7 +458,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements Native
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        return descriptor.withOpenState(association::local);
+        return SecurityChecks.revealed(descriptor.withOpenState(association::local));
     }
 
     @Override

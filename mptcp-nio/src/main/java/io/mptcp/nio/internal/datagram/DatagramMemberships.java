@@ -5,6 +5,7 @@ import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.DatagramSocketOptions;
 
 import java.io.IOException;
@@ -88,6 +89,7 @@ final class DatagramMemberships {
     MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source)
             throws IOException {
         checkJoin(group, source, ipv6Socket);
+        SecurityChecks.checkMulticast(group);
         return descriptor.withOpenState(() -> {
             MembershipKey existing = registry.checkMembership(group, interf, source);
             if (existing != null) {

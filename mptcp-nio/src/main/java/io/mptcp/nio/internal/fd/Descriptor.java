@@ -83,6 +83,40 @@ public final class Descriptor {
     }
 
     /**
+     * Whether an operation checks that its channel is open before {@link #begin}, on the
+     * running JDK. The place decides what a thread gets that closed the channel itself
+     * beforehand: a check made first throws {@link ClosedChannelException}; a check made
+     * within begin throws it too, but {@link #end} then reports the close as
+     * {@link AsynchronousCloseException}, which replaces it. Only blocking operations
+     * differ (a non-blocking one has no end to report). The JDK moved the check first for
+     * more operations over its releases, so each constant names the release since which the
+     * JDK's own channels check first, measured on 17.0.15 and 25 and read in their sources.
+     */
+    public enum OpenCheck {
+        /** Socket read and write, scatter/gather and the adaptor's streams: every release. */
+        SOCKET_IO(17),
+        /** Datagram send, receive, read and write: since JDK 23 (JDK-8329190). */
+        DATAGRAM_IO(23),
+        /**
+         * Accept, connect, finishConnect, pipe read and write: JDK 25 checks first, JDK 17
+         * and 21 within begin (their sources); JDK 22 to 24 are taken to be as 21 (not
+         * measured).
+         */
+        ACCEPT_CONNECT_PIPE(25);
+
+        private final boolean first;
+
+        OpenCheck(int sinceFeature) {
+            this.first = Runtime.version().feature() >= sinceFeature;
+        }
+
+        /** Whether the running JDK checks first. */
+        public boolean first() {
+            return first;
+        }
+    }
+
+    /**
      * What a channel kind adds to {@link #close()}. Each step runs under the state lock, so it
      * sees the state as close left it.
      */
@@ -295,6 +329,16 @@ public final class Descriptor {
         }
     }
 
+    /**
+     * Before {@link #begin}, outside the try whose finally calls {@link #end}: checks that the
+     * channel is open where the running JDK checks it first for {@code operation}.
+     */
+    public void ensureOpenFirst(OpenCheck operation) throws ClosedChannelException {
+        if (operation.first()) {
+            ensureOpen();
+        }
+    }
+
     // ---- brackets of operations that may block --------------------------------------------
 
     /**
@@ -373,12 +417,15 @@ public final class Descriptor {
         return op == Op.READ ? readerBlocked : writerBlocked;
     }
 
-    /** Parks the calling thread until {@code events} or close; see {@link NativeFd#park}. */
+    /**
+     * Parks the calling thread until {@code events} or close; see {@link NativeFd#park}. A
+     * failed poll maps as the JDK's {@code Net.poll} ({@link NioExceptions#socket}).
+     */
     public void park(int events, long nanos) throws IOException {
         try {
             nfd.park(events, nanos);
         } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
+            throw NioExceptions.socket(e);
         }
     }
 

@@ -45,7 +45,7 @@ public final class DirectBufferCache {
     static final int POOL_SIZE = LinuxUapi.IOV_MAX;
 
     private static final long MAX_CACHED_SIZE =
-            maxCachedSize(System.getProperty(MAX_CACHED_PROPERTY));
+            maxCachedSize(Privileged.run(() -> System.getProperty(MAX_CACHED_PROPERTY)));
     private static final ThreadLocal<DirectBufferCache> CACHE =
             ThreadLocal.withInitial(DirectBufferCache::forCurrentThread);
 

@@ -112,14 +112,18 @@ public final class FdIo {
         }
     }
 
-    /** Whether any of {@code bufs[offset .. offset+length)} has bytes remaining. */
-    public static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
+    /**
+     * How many of {@code bufs[offset .. offset+length)} one readv/writev takes: up to and
+     * including the {@code IOV_MAX}-th buffer with bytes remaining (the JDK's bound).
+     */
+    public static int iovLength(ByteBuffer[] bufs, int offset, int length) {
+        int taken = 0;
         for (int i = offset; i < offset + length; i++) {
-            if (bufs[i].hasRemaining()) {
-                return true;
+            if (bufs[i].hasRemaining() && ++taken == LinuxUapi.IOV_MAX) {
+                return i + 1 - offset;
             }
         }
-        return false;
+        return length;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.fd.Privileged;
 
 import java.io.IOException;
 import java.net.SocketException;
@@ -205,7 +206,8 @@ public final class InetSockets {
     private int defaultFamily(LinuxSyscalls sys) {
         int af = defaultFamily;
         if (af == 0) {
-            af = Boolean.getBoolean("java.net.preferIPv4Stack") || !ipv6Works(sys)
+            af = Privileged.run(() -> Boolean.getBoolean("java.net.preferIPv4Stack"))
+                    || !ipv6Works(sys)
                     ? LinuxUapi.AF_INET : LinuxUapi.AF_INET6;
             defaultFamily = af;
         }

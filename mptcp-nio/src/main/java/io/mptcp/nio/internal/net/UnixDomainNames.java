@@ -1,6 +1,7 @@
 package io.mptcp.nio.internal.net;
 
 import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.nio.internal.fd.Privileged;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,7 @@ public final class UnixDomainNames {
     }
 
     private static Charset jnuCharset() {
-        String name = System.getProperty("sun.jnu.encoding");
+        String name = Privileged.run(() -> System.getProperty("sun.jnu.encoding"));
         try {
             return name != null ? Charset.forName(name) : Charset.defaultCharset();
         } catch (IllegalArgumentException unsupported) {
@@ -130,8 +131,9 @@ public final class UnixDomainNames {
 
     /** Read once per JVM, at the first automatic name, as the JDK does. */
     private static final class TempDir {
-        static final String DIRECTORY = tempDirectory(System.getProperty(TMPDIR_PROPERTY),
-                netProperty(TMPDIR_PROPERTY), System.getProperty("java.io.tmpdir"));
+        static final String DIRECTORY = Privileged.run(() -> tempDirectory(
+                System.getProperty(TMPDIR_PROPERTY), netProperty(TMPDIR_PROPERTY),
+                System.getProperty("java.io.tmpdir")));
         static final Random RANDOM = random();
 
         private static Random random() {

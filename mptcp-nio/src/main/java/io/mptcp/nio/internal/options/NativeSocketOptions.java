@@ -131,7 +131,7 @@ public final class NativeSocketOptions {
             requested.put(name, value);
         } catch (ErrnoException e) {
             if (!tolerated(name, e)) {
-                throw NioExceptions.socket(e);
+                throw NioExceptions.option(e);
             }
             unapplied.put(name, value);
             requested.put(name, value);
@@ -199,7 +199,7 @@ public final class NativeSocketOptions {
             return name.type() == Boolean.class ? (Object) (raw != 0) : (Object) raw;
         } catch (ErrnoException e) {
             if (!tolerated(name, e)) {
-                throw NioExceptions.socket(e);
+                throw NioExceptions.option(e);
             }
             return unreported(name, where);
         }

@@ -56,22 +56,25 @@ final class PipeSinkChannel extends Pipe.SinkChannel implements NativeChannel {
     }
 
     /**
-     * Writes from {@code src}, or when it is null from {@code srcs[offset..offset+length)}.
-     * In blocking mode, as a write(2) on a blocking pipe, it returns once every byte is
+     * Writes from {@code src}, or when it is null from {@code srcs[offset..offset+length)}
+     * (at most {@code IOV_MAX} buffers with bytes remaining, as one writev(2)). In blocking
+     * mode, as a write(2) on a blocking pipe (the JDK's), it returns once every byte is
      * written, or with the bytes written so far when the pipe breaks or the channel closes.
      */
-    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
+    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int given)
             throws IOException {
+        // The JDK's pipe makes one writev of the first IOV_MAX buffers: later ones stay.
+        int length = src != null ? 0 : FdIo.iovLength(srcs, offset, given);
         descriptor.lockWrite();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
             boolean blocking = isBlocking();
             long requested = 0;
             long written = 0;
             try {
+                // When blocking, Thread.interrupt now closes the channel.
+                descriptor.begin(Descriptor.Op.WRITE, blocking);
                 if (blocking) {
-                    // Thread.interrupt now closes the channel.
-                    descriptor.begin(Descriptor.Op.WRITE, true);
                     requested = src != null ? src.remaining() : remaining(srcs, offset, length);
                 }
                 for (;;) {

@@ -60,14 +60,12 @@ final class PipeSourceChannel extends Pipe.SourceChannel implements NativeChanne
             throws IOException {
         descriptor.lockRead();
         try {
-            descriptor.ensureOpen();
+            descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                if (blocking) {
-                    // Thread.interrupt now closes the channel.
-                    descriptor.begin(Descriptor.Op.READ, true);
-                }
+                // When blocking, Thread.interrupt now closes the channel.
+                descriptor.begin(Descriptor.Op.READ, blocking);
                 n = readOnce(dst, dsts, offset, length);
                 while (blocking && n == IoStatus.UNAVAILABLE && isOpen()) {
                     descriptor.parkRaw(POLLIN, 0);

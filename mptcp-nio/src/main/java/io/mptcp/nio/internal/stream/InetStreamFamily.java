@@ -4,6 +4,7 @@ import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.LinkLocalScopes;
 import io.mptcp.nio.internal.net.Net;
 
@@ -90,13 +91,22 @@ final class InetStreamFamily implements StreamFamily {
     }
 
     /**
-     * The peer of an accepted socket (this is the listener's family): a link-local peer gets
-     * the scope of the accepted socket's local address, on the same link.
+     * accept4(2), the peer taken from the call (this is the listener's family): a link-local
+     * peer gets the scope of the accepted socket's local address, on the same link.
      */
     @Override
-    public InetSocketAddress remoteAddress(LinuxSyscalls sys, int fd) throws ErrnoException {
-        InetSocketAddress peer = sys.getpeername(fd);
-        return LinkLocalScopes.lacksScope(peer)
-                ? LinkLocalScopes.peer(peer, localAddress(sys, fd)) : peer;
+    public LinuxSyscalls.Accepted<InetSocketAddress> accept(LinuxSyscalls sys, int fd,
+            int flags) throws ErrnoException {
+        LinuxSyscalls.Accepted<InetSocketAddress> accepted = sys.acceptInet(fd, flags);
+        if (accepted == null || !LinkLocalScopes.lacksScope(accepted.peer())) {
+            return accepted;
+        }
+        try {
+            return new LinuxSyscalls.Accepted<>(accepted.fd(), LinkLocalScopes.peer(
+                    accepted.peer(), localAddress(sys, accepted.fd())));
+        } catch (ErrnoException e) {
+            InetSockets.closeQuietly(sys, accepted.fd(), e);
+            throw e;
+        }
     }
 }

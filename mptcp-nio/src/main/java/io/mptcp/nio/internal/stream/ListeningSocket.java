@@ -1,14 +1,13 @@
 package io.mptcp.nio.internal.stream;
 
-import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
-import io.mptcp.ffi.IoStatus;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.fd.Descriptor;
 import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
+import io.mptcp.nio.internal.net.SecurityChecks;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -74,6 +73,7 @@ public final class ListeningSocket {
             if (localAddress != null) {
                 throw new AlreadyBoundException();
             }
+            StreamPermissions.checkBind(family, local);
             localAddress = family.bindListener(sys, fd, local, backlog);
             return null;
         });
@@ -100,6 +100,10 @@ public final class ListeningSocket {
             boolean blocking = owner.isBlocking();
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
+            }
+            if (!adaptor) {
+                // The JDK's adaptor checks only within begin, on every release.
+                descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
             }
             C accepted = null;
             try {
@@ -129,39 +133,41 @@ public final class ListeningSocket {
         return null;
     }
 
-    /** One accept4; null if none is pending. */
+    /**
+     * One accept4; null if none is pending. As in the JDK, a connection the client reset
+     * while it waited is accepted too (its first read reports the reset); only one the
+     * kernel aborted ({@code ECONNABORTED}) is skipped.
+     */
     private <C> C tryAccept(AcceptedChannels<C> channels) throws IOException {
-        while (true) {
-            // Blocking, as the accepted channel starts in blocking mode.
-            int newfd = sys.accept4(fd, LinuxUapi.SOCK_CLOEXEC);
-            if (newfd == IoStatus.UNAVAILABLE) {
-                return null;
-            }
-            SocketAddress remote;
-            SocketAddress local;
-            try {
-                remote = family.remoteAddress(sys, newfd);
-                local = family.localAddress(sys, newfd);
-            } catch (ErrnoException e) {
-                InetSockets.closeQuietly(sys, newfd, e);
-                if (e.errno() != Errno.ENOTCONN) {
-                    throw e;
-                }
-                // Reset before we could look at it, as ECONNABORTED would be: take the next one.
-                continue;
-            }
-            try {
-                return channels.create(newfd, local, remote);
-            } catch (IOException | RuntimeException e) {
-                InetSockets.closeQuietly(sys, newfd, e);
-                throw e;
-            }
+        StreamPermissions.checkAcceptAny(family);
+        // Blocking, as the accepted channel starts in blocking mode.
+        LinuxSyscalls.Accepted<? extends SocketAddress> accepted =
+                family.accept(sys, fd, LinuxUapi.SOCK_CLOEXEC);
+        if (accepted == null) {
+            return null;
+        }
+        int newfd = accepted.fd();
+        try {
+            // As the JDK: a peer the caller may not accept from is closed, and the check
+            // thrown.
+            StreamPermissions.checkAccepted(family, accepted.peer());
+            SocketAddress local = family.localAddress(sys, newfd);
+            return channels.create(newfd, local, accepted.peer());
+        } catch (ErrnoException e) {
+            InetSockets.closeQuietly(sys, newfd, e);
+            throw NioExceptions.socket(e);
+        } catch (IOException | RuntimeException e) {
+            InetSockets.closeQuietly(sys, newfd, e);
+            throw e;
         }
     }
 
-    /** {@code getLocalAddress()}: checks that the channel is open. */
+    /**
+     * {@code getLocalAddress()}: checks that the channel is open; the address as the caller
+     * may see it ({@link SecurityChecks#revealed(SocketAddress)}).
+     */
     SocketAddress getLocalAddress() throws IOException {
-        return descriptor.withOpenState(() -> localAddress);
+        return SecurityChecks.revealed(descriptor.withOpenState(() -> localAddress));
     }
 
     /** The bound address even when closed (for the adaptor), or null if unbound. */
@@ -181,7 +187,7 @@ public final class ListeningSocket {
             sb.append("closed");
         } else {
             SocketAddress local = localAddress();
-            sb.append(local == null ? "unbound" : local.toString());
+            sb.append(local == null ? "unbound" : SecurityChecks.revealedString(local));
         }
         return sb.append(']').toString();
     }

@@ -2,6 +2,7 @@ package io.mptcp.nio.internal.stream;
 
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.internal.net.Net;
+import io.mptcp.nio.internal.net.SecurityChecks;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -60,7 +61,7 @@ final class ServerSocketAdaptor extends ServerSocket {
     @Override
     public InetAddress getInetAddress() {
         InetSocketAddress local = ssc.localAddress();
-        return local == null ? null : local.getAddress();
+        return local == null ? null : SecurityChecks.revealed(local).getAddress();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.mptcp.nio.internal.stream;
 
 import io.mptcp.nio.internal.net.Net;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.SocketOptionTable;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ final class SocketAdaptor extends Socket {
         if (sc.isOpen()) {
             InetSocketAddress local = sc.localAddress();
             if (local != null) {
-                return local.getAddress();
+                return SecurityChecks.revealed(local).getAddress();
             }
         }
         return new InetSocketAddress(0).getAddress();
@@ -108,7 +109,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public SocketAddress getLocalSocketAddress() {
-        return sc.localAddress();
+        return SecurityChecks.revealed(sc.localAddress());
     }
 
     @Override

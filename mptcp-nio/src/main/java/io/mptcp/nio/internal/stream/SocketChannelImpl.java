@@ -12,6 +12,7 @@ import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.net.ProtocolSwitch;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.MptcpIntrospection;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
@@ -146,6 +147,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         if (!isOpen()) {
             throw new ClosedChannelException();
         }
+        SecurityChecks.checkRead(file);
         try (FileSource src = FileSource.open(sys, file)) {
             return socket.sendFile(src.fd(), position, count);
         }
@@ -155,7 +157,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     void blockingWriteFully(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         if (len > 0) {
-            socket.writeForAdaptor(ByteBuffer.wrap(b, off, len));
+            socket.writeFullyForAdaptor(ByteBuffer.wrap(b, off, len));
         }
     }
 

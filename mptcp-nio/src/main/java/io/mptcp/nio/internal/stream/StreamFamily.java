@@ -71,6 +71,12 @@ sealed interface StreamFamily permits InetStreamFamily, UnixStreamFamily {
     /** The local address of a connected or accepted socket (getsockname). */
     SocketAddress localAddress(LinuxSyscalls sys, int fd) throws ErrnoException;
 
-    /** The peer of an accepted socket (getpeername). */
-    SocketAddress remoteAddress(LinuxSyscalls sys, int fd) throws ErrnoException;
+    /**
+     * accept4(2) on the listener {@code fd}, the peer's address taken from the call itself (as
+     * the JDK's): a connection reset while it waited is still accepted.
+     *
+     * @return the connection, or null when none is pending
+     */
+    LinuxSyscalls.Accepted<? extends SocketAddress> accept(LinuxSyscalls sys, int fd, int flags)
+            throws ErrnoException;
 }

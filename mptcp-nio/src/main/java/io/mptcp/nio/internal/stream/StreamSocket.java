@@ -11,6 +11,7 @@ import io.mptcp.nio.internal.fd.FdIo;
 import io.mptcp.nio.internal.fd.NativeFd;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.fd.VirtualThreads;
+import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.stream.StreamFamily.ConnectResult;
 
@@ -66,6 +67,9 @@ public final class StreamSocket {
         }
     }
 
+    // The most available() peeks at to count the queued bytes of a closing MPTCP connection.
+    private static final int AVAILABLE_PEEK_LIMIT = 64 * 1024;
+
     // A blocking connect to a UNIX listener with a full backlog polls for room (poll(2) cannot
     // wait for it), backing off up to this long between attempts.
     private static final long BACKLOG_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -107,8 +111,9 @@ public final class StreamSocket {
     private boolean readShutByClose;
     // -- end of the fields guarded by the state lock
 
-    // Guarded by the read lock: once reset, every later read reports it again (as the JDK).
-    private boolean connectionReset;
+    // Once reset, every later read reports it again (as the JDK). Set by a read (under the
+    // read lock) or by available() (under the state lock), which may see the reset first.
+    private volatile boolean connectionReset;
 
     // The checks a blocking read or write makes under the state lock (made once: no
     // allocation per operation).
@@ -243,6 +248,10 @@ public final class StreamSocket {
             boolean adaptor, long nanos) throws IOException {
         descriptor.lockRead();
         try {
+            // Open and connected are checked before begin, as the JDK does (a thread that
+            // closed the channel itself gets ClosedChannelException, not
+            // AsynchronousCloseException from end).
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             if (adaptor && !blocking) {
                 throw new IllegalBlockingModeException();
@@ -280,10 +289,10 @@ public final class StreamSocket {
                     }
                 }
             } catch (ErrnoException e) {
-                if (e.errno() == Errno.ECONNRESET) {
+                if (NioExceptions.isReset(e)) {
                     connectionReset = true;
                 }
-                throw NioExceptions.io(e);
+                throw NioExceptions.read(e);
             } finally {
                 endRead(blocking, n > 0);
                 if (n <= 0 && isInputClosed) {
@@ -305,73 +314,158 @@ public final class StreamSocket {
     int available() throws IOException {
         return descriptor.withState(() -> {
             ensureOpenAndConnected();
+            if (isInputClosed) {
+                return 0;
+            }
             try {
-                return isInputClosed ? 0 : sys.available(fd);
+                int n = sys.available(fd);
+                return n > 0 && options.isMptcpSocket() ? mptcpAvailable(n) : n;
             } catch (ErrnoException e) {
-                throw NioExceptions.io(e);
+                throw NioExceptions.socket(e);
             }
         });
+    }
+
+    /**
+     * {@code FIONREAD} of an MPTCP socket, {@code n}, made what TCP's would be. The kernel's
+     * hint ({@code mptcp_inq_hint}) counts the end of the stream as a byte once the peer's
+     * DATA_FIN is in or the connection is closed or reset, also after a fallback to TCP: 1
+     * with nothing queued, the queued bytes plus 1 after a FIN. That can only be so once the
+     * peer shut down (POLLRDHUP) or the socket closed (POLLHUP); then the queued bytes are
+     * counted by peeking at them, up to {@link #AVAILABLE_PEEK_LIMIT} (a longer queue is
+     * taken as counted with its end, which a reset with that much unread data gets wrong by
+     * one).
+     */
+    private int mptcpAvailable(int n) throws ErrnoException {
+        int revents = sys.poll(fd, LinuxUapi.POLLRDHUP, -1, 0);
+        if ((revents & (LinuxUapi.POLLRDHUP | LinuxUapi.POLLHUP)) == 0) {
+            return n;
+        }
+        int limit = Math.min(n, AVAILABLE_PEEK_LIMIT);
+        ByteBuffer peek = DirectBufferCache.acquire(limit);
+        try {
+            int queued = sys.recv(fd, peek, LinuxUapi.MSG_PEEK | LinuxUapi.MSG_DONTWAIT);
+            if (queued < limit) {
+                return Math.max(queued, 0);
+            }
+            return n <= limit ? n : n - 1;
+        } catch (ErrnoException e) {
+            if (NioExceptions.isReset(e)) {
+                // The peek took the pending reset (the queue was empty): the next read must
+                // still report it, as on TCP, where FIONREAD leaves it in place.
+                connectionReset = true;
+                return 0;
+            }
+            if (e.errno() == Errno.ENOTCONN) {
+                // Closed with nothing queued, the error already reported.
+                return 0;
+            }
+            throw e;
+        } finally {
+            DirectBufferCache.release(peek);
+        }
     }
 
     // ---- writing ------------------------------------------------------------------------
 
     /** {@code SocketChannel.write(ByteBuffer)}. */
     long write(ByteBuffer src) throws IOException {
-        return write(src, null, 0, 0, false);
+        return write(src, null, 0, 0);
     }
 
     /** {@code SocketChannel.write(ByteBuffer[], int, int)}. */
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return write(null, srcs, offset, length, false);
-    }
-
-    /** The socket adaptor's write: blocking mode only. */
-    long writeForAdaptor(ByteBuffer src) throws IOException {
-        return write(src, null, 0, 0, true);
+        return write(null, srcs, offset, length);
     }
 
     /**
-     * One write from {@code src}, or gathering from {@code srcs[offset..]} when src is null;
-     * {@code adaptor}: blocking mode only. In blocking mode this returns only when all is
-     * written: the kernel sees to that on a blocking descriptor, and this loop on a
-     * non-blocking one.
+     * One write(2) from {@code src}, or one writev(2) gathering from {@code srcs[offset..]}
+     * (at most {@code IOV_MAX} buffers) when src is null, as the JDK's {@code write}: in
+     * blocking mode it waits only while nothing can be written. On a blocking descriptor the
+     * kernel writes everything unless the output is shut down or the connection fails
+     * meanwhile; then the bytes written so far are returned (the next write meets the error),
+     * and {@link AsynchronousCloseException} is thrown if there were none and the output was
+     * shut down.
      */
-    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length,
-            boolean adaptor) throws IOException {
+    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
+            throws IOException {
         descriptor.lockWrite();
         try {
+            checkWritableForTransferTo();
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
-            if (adaptor && !blocking) {
-                throw new IllegalBlockingModeException();
-            }
-            long total = 0;
+            long n = 0;
             try {
                 beginWrite(blocking);
                 if (blocking) {
                     configureNonBlockingIfVirtualThread();
                 }
-                do {
-                    long n = src != null
-                            ? FdIo.write(sys, fd, src) : FdIo.write(sys, fd, srcs, offset, length);
-                    if (n == IoStatus.UNAVAILABLE) {
-                        if (!blocking) {
-                            break;
-                        }
-                        descriptor.park(LinuxUapi.POLLOUT, 0);
-                    } else {
-                        total += n;
-                    }
-                } while (blocking && owner.isOpen()
-                        && (src != null ? src.hasRemaining() : FdIo.hasRemaining(srcs, offset, length)));
+                n = writeOnce(src, srcs, offset, length);
+                while (blocking && n == IoStatus.UNAVAILABLE && owner.isOpen()) {
+                    descriptor.park(LinuxUapi.POLLOUT, 0);
+                    n = writeOnce(src, srcs, offset, length);
+                }
             } catch (ErrnoException e) {
                 throw NioExceptions.io(e);
             } finally {
-                endWrite(blocking, total > 0);
-                if (total <= 0 && isOutputClosed) {
+                endWrite(blocking, n > 0);
+                if (n <= 0 && isOutputClosed) {
                     throw new AsynchronousCloseException();
                 }
             }
-            return total;
+            return n == IoStatus.UNAVAILABLE ? 0 : n;
+        } finally {
+            descriptor.unlockWrite();
+        }
+    }
+
+    /**
+     * For {@code FileChannel.transferTo} on JDK 17 to 21: an unconnected socket, or one whose
+     * output is shut down, fails as sendfile(2) into the JDK's own channel fails (see
+     * {@link FileTransferCaller}).
+     */
+    private void checkWritableForTransferTo() throws IOException {
+        IOException failure = null;
+        if (state != ST_CONNECTED && !descriptor.isClosing()) {
+            failure = FileTransferCaller.unconnected(family);
+        } else if (isOutputClosed && !descriptor.isClosing()) {
+            failure = FileTransferCaller.sendfileFailure(Errno.EPIPE);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private long writeOnce(ByteBuffer src, ByteBuffer[] srcs, int offset, int length)
+            throws ErrnoException {
+        return src != null ? FdIo.write(sys, fd, src) : FdIo.write(sys, fd, srcs, offset, length);
+    }
+
+    /**
+     * The socket adaptor's write ({@code OutputStream.write}): blocking mode only; returns
+     * when all of {@code src} is written, as the JDK's {@code blockingWriteFully}. A failure
+     * is thrown even after some bytes were written (a stream cannot report a partial count).
+     */
+    void writeFullyForAdaptor(ByteBuffer src) throws IOException {
+        descriptor.lockWrite();
+        try {
+            ensureOpenAndConnected();
+            if (!owner.isBlocking()) {
+                throw new IllegalBlockingModeException();
+            }
+            try {
+                beginWrite(true);
+                configureNonBlockingIfVirtualThread();
+                while (src.hasRemaining() && owner.isOpen()) {
+                    if (FdIo.write(sys, fd, src) == IoStatus.UNAVAILABLE) {
+                        descriptor.park(LinuxUapi.POLLOUT, 0);
+                    }
+                }
+            } catch (ErrnoException e) {
+                throw NioExceptions.io(e);
+            } finally {
+                endWrite(true, !src.hasRemaining());
+            }
         } finally {
             descriptor.unlockWrite();
         }
@@ -385,6 +479,7 @@ public final class StreamSocket {
     long sendFile(int in, long position, long count) throws IOException {
         descriptor.lockWrite();
         try {
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             long total = 0;
             try {
@@ -431,6 +526,7 @@ public final class StreamSocket {
     int sendUrgentByte(byte data) throws IOException {
         descriptor.lockWrite();
         try {
+            ensureOpenAndConnected();
             boolean blocking = owner.isBlocking();
             int n = 0;
             try {
@@ -474,6 +570,7 @@ public final class StreamSocket {
     private boolean connect(SocketAddress remote, boolean adaptor, long nanos)
             throws IOException {
         SocketAddress sa = family.checkRemote(remote);
+        StreamPermissions.checkConnect(family, remote);
         try {
             descriptor.lockRead();
             try {
@@ -483,6 +580,7 @@ public final class StreamSocket {
                     if (adaptor && !blocking) {
                         throw new IllegalBlockingModeException();
                     }
+                    descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
                     boolean connected = false;
                     try {
                         beginConnect(blocking, sa);
@@ -562,6 +660,7 @@ public final class StreamSocket {
                     if (isConnected()) {
                         return true;
                     }
+                    descriptor.ensureOpenFirst(Descriptor.OpenCheck.ACCEPT_CONNECT_PIPE);
                     boolean blocking = owner.isBlocking();
                     boolean connected = false;
                     try {
@@ -632,12 +731,17 @@ public final class StreamSocket {
     /** Whether a pending connect has completed now; throws its error if it failed. */
     private boolean pollConnectNow() throws IOException {
         try {
-            if (sys.poll(fd, LinuxUapi.POLLOUT, -1, 0) == 0) {
+            int revents = sys.poll(fd, LinuxUapi.POLLOUT, -1, 0);
+            if (revents == 0) {
                 return false;
             }
             int error = sys.getsockoptInt(fd, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_ERROR);
             if (error != 0) {
                 throw new ErrnoException("connect", error);
+            }
+            if ((revents & LinuxUapi.POLLHUP) != 0) {
+                // Hung up with no error left to report: the JDK's Net.pollConnect says ENOTCONN.
+                throw new ErrnoException("connect", Errno.ENOTCONN);
             }
             return true;
         } catch (ErrnoException e) {
@@ -655,6 +759,7 @@ public final class StreamSocket {
             if (localAddress != null) {
                 throw new AlreadyBoundException();
             }
+            StreamPermissions.checkBind(family, local);
             localAddress = family.bind(sys, fd, local);
             return null;
         });
@@ -673,9 +778,12 @@ public final class StreamSocket {
         return localAddress != null ? Use.BOUND : Use.NEW;
     }
 
-    /** {@code getLocalAddress()}: checks that the channel is open. */
+    /**
+     * {@code getLocalAddress()}: checks that the channel is open; the address as the caller
+     * may see it ({@link SecurityChecks#revealed(SocketAddress)}).
+     */
     SocketAddress getLocalAddress() throws IOException {
-        return descriptor.withOpenState(() -> localAddress);
+        return SecurityChecks.revealed(descriptor.withOpenState(() -> localAddress));
     }
 
     /** {@code getRemoteAddress()}: checks that the channel is open. */
@@ -900,7 +1008,7 @@ public final class StreamSocket {
                 }
             }
             if (localAddress != null) {
-                sb.append(" local=").append(localAddress);
+                sb.append(" local=").append(SecurityChecks.revealedString(localAddress));
             }
             if (remoteAddress != null) {
                 sb.append(" remote=").append(remoteAddress);

@@ -107,8 +107,10 @@ enum UnixStreamFamily implements StreamFamily {
     }
 
     @Override
-    public UnixDomainSocketAddress remoteAddress(LinuxSyscalls sys, int fd)
-            throws ErrnoException {
-        return UnixDomainNames.address(sys.getpeernameUnix(fd));
+    public LinuxSyscalls.Accepted<UnixDomainSocketAddress> accept(LinuxSyscalls sys, int fd,
+            int flags) throws ErrnoException {
+        LinuxSyscalls.Accepted<byte[]> accepted = sys.acceptUnix(fd, flags);
+        return accepted == null ? null : new LinuxSyscalls.Accepted<>(accepted.fd(),
+                UnixDomainNames.address(accepted.peer()));
     }
 }

@@ -2,6 +2,7 @@ package io.mptcp.nio.internal.stream;
 
 import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
+import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.ffi.MptcpUapi;
 import io.mptcp.nio.MptcpSelectorProvider;
@@ -289,8 +290,8 @@ class MptcpPolicyAndOptionsTest {
                 .openServerSocketChannel(StandardProtocolFamily.INET);
         server.bind(MockKernel.LOCAL);
         int accepted = 77;
-        when(kernel.sys.accept4(eq(FD), anyInt())).thenReturn(accepted);
-        when(kernel.sys.getpeername(accepted)).thenReturn(MockKernel.REMOTE);
+        when(kernel.sys.acceptInet(eq(FD), anyInt()))
+                .thenReturn(new LinuxSyscalls.Accepted<>(accepted, MockKernel.REMOTE));
         when(kernel.sys.getsockname(accepted)).thenReturn(MockKernel.LOCAL);
         when(kernel.sys.getsockoptInt(accepted, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_PROTOCOL))
                 .thenReturn(LinuxUapi.IPPROTO_TCP);

@@ -2,7 +2,7 @@ package io.mptcp.nio.internal.stream;
 
 import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
-import io.mptcp.ffi.IoStatus;
+import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.MptcpServerSocketChannel;
 import io.mptcp.nio.MptcpSocketChannel;
@@ -31,6 +31,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -79,29 +80,33 @@ class ServerSocketChannelImplTest {
     void nonBlockingAcceptWithNothingPendingReturnsNull() throws Exception {
         MptcpServerSocketChannel server = bound();
         server.configureBlocking(false);
-        when(kernel.sys.accept4(eq(FD), anyInt())).thenReturn(IoStatus.UNAVAILABLE);
+        when(kernel.sys.acceptInet(eq(FD), anyInt())).thenReturn(null);
         assertNull(server.accept());
     }
 
     @Test
-    void connectionResetBeforeItCouldBeInspectedIsSkipped() throws Exception {
+    void aConnectionResetInTheBacklogIsAcceptedWithThePeerAcceptReported() throws Exception {
         MptcpServerSocketChannel server = bound();
         server.configureBlocking(false);
-        when(kernel.sys.accept4(eq(FD), anyInt())).thenReturn(70, 71);
+        // accept4 reports the peer even of a connection reset meanwhile, where getpeername
+        // fails with ENOTCONN: the channel is made from accept4's address, as the JDK's.
+        when(kernel.sys.acceptInet(eq(FD), anyInt()))
+                .thenReturn(new LinuxSyscalls.Accepted<>(70, MockKernel.REMOTE));
         when(kernel.sys.getpeername(70)).thenThrow(new ErrnoException("getpeername",
                 Errno.ENOTCONN));
-        when(kernel.sys.getpeername(71)).thenReturn(MockKernel.REMOTE);
-        when(kernel.sys.getsockname(71)).thenReturn(MockKernel.LOCAL);
+        when(kernel.sys.getsockname(70)).thenReturn(MockKernel.LOCAL);
 
         MptcpSocketChannel ch = server.accept();
-        assertEquals(71, ((SocketChannelImpl) ch).fdVal());
-        verify(kernel.sys, times(1)).close(70);
+        assertEquals(70, ((SocketChannelImpl) ch).fdVal());
+        assertEquals(MockKernel.REMOTE, ch.getRemoteAddress());
+        verify(kernel.sys, never()).getpeername(70);
+        verify(kernel.sys, never()).close(70);
     }
 
     @Test
     void closeReleasesBlockedAccept() throws Exception {
         MptcpServerSocketChannel server = bound();
-        when(kernel.sys.accept4(eq(FD), anyInt())).thenReturn(IoStatus.UNAVAILABLE);
+        when(kernel.sys.acceptInet(eq(FD), anyInt())).thenReturn(null);
         CountDownLatch parked = new CountDownLatch(1);
         CountDownLatch woken = new CountDownLatch(1);
         when(kernel.sys.poll(eq(FD), eq(LinuxUapi.POLLIN), eq(WAKEUP_FD), anyInt()))

@@ -245,15 +245,26 @@ class SocketChannelImplTest {
     }
 
     @Test
-    void blockingWriteLoopsOverPartialWritesUntilAllIsSent() throws Exception {
+    void blockingWriteIsOneWriteAndWaitsOnlyWhileNothingCanBeWritten() throws Exception {
         MptcpSocketChannel ch = kernel.connected(kernel.provider());
-        when(kernel.sys.write(eq(FD), any())).thenReturn(3, IoStatus.UNAVAILABLE, 4, 3);
+        when(kernel.sys.write(eq(FD), any())).thenReturn(IoStatus.UNAVAILABLE, 3, 4);
         when(kernel.sys.poll(eq(FD), eq(LinuxUapi.POLLOUT), eq(WAKEUP_FD), anyInt()))
                 .thenReturn(LinuxUapi.POLLOUT);
         ByteBuffer src = ByteBuffer.allocateDirect(10);
 
-        assertEquals(10, ch.write(src));
-        assertFalse(src.hasRemaining());
+        assertEquals(3, ch.write(src), "the count of the one write(2) that took bytes");
+        assertEquals(3, src.position());
+        verify(kernel.sys, times(2)).write(eq(FD), any());
+    }
+
+    @Test
+    void adaptorStreamWriteLoopsOverPartialWritesUntilAllIsSent() throws Exception {
+        MptcpSocketChannel ch = kernel.connected(kernel.provider());
+        when(kernel.sys.write(eq(FD), any())).thenReturn(3, IoStatus.UNAVAILABLE, 4, 3);
+        when(kernel.sys.poll(eq(FD), eq(LinuxUapi.POLLOUT), eq(WAKEUP_FD), anyInt()))
+                .thenReturn(LinuxUapi.POLLOUT);
+
+        ch.socket().getOutputStream().write(new byte[10]);
         verify(kernel.sys, times(4)).write(eq(FD), any());
     }
 
