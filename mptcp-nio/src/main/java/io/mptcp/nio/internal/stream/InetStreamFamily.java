@@ -39,6 +39,11 @@ final class InetStreamFamily implements StreamFamily {
         this.af = af;
     }
 
+    /** The socket's family, {@code AF_INET} or {@code AF_INET6}. */
+    int af() {
+        return af;
+    }
+
     @Override
     public SocketAddress checkRemote(SocketAddress remote) {
         return Net.checkRemote(remote, af);
