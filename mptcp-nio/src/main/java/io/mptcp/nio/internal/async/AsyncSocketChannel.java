@@ -50,8 +50,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the wrapped channel's state machine is for blocking and selector use.
  *
  * <p>Locks: {@code closeLock} (read: an operation uses the descriptor; write: close) is taken
- * before {@code updateLock} (the pending operations), and the read, write and state locks are
- * never held while another is taken, nor while a handler runs.
+ * before {@code updateLock} (the pending operations), and the state lock and the monitors of
+ * the two {@link Direction}s are never held while another is taken, nor while a handler runs.
  */
 public final class AsyncSocketChannel extends AsynchronousSocketChannel
         implements AsyncGroup.Pollable, PendingResult.Cancellable {
@@ -77,47 +77,19 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
     // Guarded by stateLock.
     private InetSocketAddress pendingRemote;
 
-    private final Object readLock = new Object();
-    private boolean reading;
-    private boolean readShutdown;
-    private boolean readKilled;
-
-    private final Object writeLock = new Object();
-    private boolean writing;
-    private boolean writeShutdown;
-    private boolean writeKilled;
+    private final Direction read = new Direction(Op.READ);
+    private final Direction write = new Direction(Op.WRITE);
 
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    // The pending operations; guarded by updateLock, which also publishes their context to
-    // the event loop that completes them.
+    // The pending connect (and, in each Direction, the pending read or write); guarded by
+    // updateLock, which also publishes their context to the event loop that completes them.
     private final Object updateLock = new Object();
     private boolean connectPending;
     private CompletionHandler<Void, Object> connectHandler;
     private Object connectAttachment;
     private PendingResult<Void> connectFuture;
-
-    private boolean readPending;
-    private boolean scatteringRead;
-    private ByteBuffer readBuffer;
-    private ByteBuffer[] readBuffers;
-    private CompletionHandler<Number, Object> readHandler;
-    private Object readAttachment;
-    private PendingResult<Number> readFuture;
-    private Future<?> readTimer;
-
-    private boolean writePending;
-    private boolean gatheringWrite;
-    private ByteBuffer writeBuffer;
-    private ByteBuffer[] writeBuffers;
-    private CompletionHandler<Number, Object> writeHandler;
-    private Object writeAttachment;
-    private PendingResult<Number> writeFuture;
-    private Future<?> writeTimer;
-
-    private final Runnable readTimeout = this::readTimedOut;
-    private final Runnable writeTimeout = this::writeTimedOut;
 
     /**
      * A channel over {@code channel}, unconnected or (accepted) connected, registered with
@@ -217,13 +189,13 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         boolean finishWrite = false;
         boolean finishConnect = false;
         synchronized (updateLock) {
-            if (readable && readPending) {
-                readPending = false;
+            if (readable && read.pending) {
+                read.pending = false;
                 finishRead = true;
             }
             if (writable) {
-                if (writePending) {
-                    writePending = false;
+                if (write.pending) {
+                    write.pending = false;
                     finishWrite = true;
                 } else if (connectPending) {
                     connectPending = false;
@@ -234,13 +206,13 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         // Ready both ways: the write's handler goes to the pool, the read's may run here.
         if (finishRead) {
             if (finishWrite) {
-                finishWrite(false);
+                write.complete(false);
             }
-            finishRead(mayInvokeDirect);
+            read.complete(mayInvokeDirect);
             return;
         }
         if (finishWrite) {
-            finishWrite(mayInvokeDirect);
+            write.complete(mayInvokeDirect);
         }
         if (finishConnect) {
             finishConnect(mayInvokeDirect);
@@ -252,21 +224,21 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         Object op = task.context();
         if (op == Op.CONNECT) {
             // The connection may be established by now: no reads or writes on it.
-            killReading();
-            killWriting();
+            read.kill();
+            write.kill();
         } else if (op == Op.READ) {
-            killReading();
+            read.kill();
         } else if (op == Op.WRITE) {
-            killWriting();
+            write.kill();
         }
     }
 
     private void updateEvents() {
         int events = 0;
-        if (readPending) {
+        if (read.pending) {
             events |= LinuxUapi.EPOLLIN;
         }
-        if (connectPending || writePending) {
+        if (connectPending || write.pending) {
             events |= LinuxUapi.EPOLLOUT;
         }
         if (events != 0) {
@@ -394,24 +366,20 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         return isa;
     }
 
-    // ---- read --------------------------------------------------------------------------------
+    // ---- read and write ----------------------------------------------------------------------
 
     @Override
     public Future<Integer> read(ByteBuffer dst) {
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
-        return read(false, dst, null, 0L, TimeUnit.MILLISECONDS, null, null);
+        checkWritable(dst);
+        return read.initiate(false, dst, null, 0L, TimeUnit.MILLISECONDS, null, null);
     }
 
     @Override
     public <A> void read(ByteBuffer dst, long timeout, TimeUnit unit, A attachment,
             CompletionHandler<Integer, ? super A> handler) {
         Objects.requireNonNull(handler, "'handler' is null");
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
-        read(false, dst, null, timeout, unit, attachment, handler);
+        checkWritable(dst);
+        read.initiate(false, dst, null, timeout, unit, attachment, handler);
     }
 
     @Override
@@ -421,217 +389,27 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         Objects.checkFromIndexSize(offset, length, dsts.length);
         ByteBuffer[] bufs = Arrays.copyOfRange(dsts, offset, offset + length);
         for (ByteBuffer b : bufs) {
-            if (b.isReadOnly()) {
-                throw new IllegalArgumentException("Read-only buffer");
-            }
+            checkWritable(b);
         }
-        read(true, null, bufs, timeout, unit, attachment, handler);
+        read.initiate(true, null, bufs, timeout, unit, attachment, handler);
     }
 
-    @SuppressWarnings("unchecked")
-    private <V extends Number, A> Future<V> read(boolean scattering, ByteBuffer dst,
-            ByteBuffer[] dsts, long timeout, TimeUnit unit, A att,
-            CompletionHandler<V, ? super A> handler) {
-        if (!isOpen()) {
-            return completeNow(handler, att, null, new ClosedChannelException());
-        }
-        if (remoteAddress == null) {
-            throw new NotYetConnectedException();
-        }
-        boolean hasSpace = scattering || dst.hasRemaining();
-        boolean shutdown = false;
-        synchronized (readLock) {
-            if (readKilled) {
-                throw new IllegalStateException(
-                        "Reading not allowed due to timeout or cancellation");
-            }
-            if (reading) {
-                throw new ReadPendingException();
-            }
-            if (readShutdown) {
-                shutdown = true;
-            } else if (hasSpace) {
-                reading = true;
-            }
-        }
-        // Input shut down: end of stream at once; nothing to read into: 0 at once.
-        if (shutdown || !hasSpace) {
-            Number result = scattering ? (Number) (shutdown ? -1L : 0L)
-                    : (Number) (shutdown ? -1 : 0);
-            return completeNow(handler, att, (V) result, null);
-        }
-        return implRead(scattering, dst, dsts, timeout, unit, att, handler);
-    }
-
-    @SuppressWarnings("unchecked")
-    private <V extends Number, A> Future<V> implRead(boolean scattering, ByteBuffer dst,
-            ByteBuffer[] dsts, long timeout, TimeUnit unit, A att,
-            CompletionHandler<V, ? super A> handler) {
-        // Read at once unless the handler would then have to run on a thread it must not:
-        // a fixed pool's handlers run on its threads only.
-        Invoker.GroupThread me = null;
-        boolean invokeDirect = false;
-        boolean attempt = false;
-        if (!DISABLE_SYNCHRONOUS_READ) {
-            if (handler == null) {
-                attempt = true;
-            } else {
-                me = Invoker.current();
-                invokeDirect = Invoker.mayInvokeDirect(me, group);
-                attempt = invokeDirect || !group.isFixedThreadPool();
-            }
-        }
-        long n = IoStatus.UNAVAILABLE;
-        Throwable exc = null;
-        boolean pending = false;
-        try {
-            begin();
-            try {
-                if (attempt) {
-                    n = readOnce(scattering, dst, dsts);
-                }
-                if (n == IoStatus.UNAVAILABLE) {
-                    PendingResult<V> result = null;
-                    synchronized (updateLock) {
-                        scatteringRead = scattering;
-                        readBuffer = dst;
-                        readBuffers = dsts;
-                        if (handler == null) {
-                            readHandler = null;
-                            result = new PendingResult<>(this, Op.READ);
-                            readFuture = (PendingResult<Number>) result;
-                            readAttachment = null;
-                        } else {
-                            readHandler = (CompletionHandler<Number, Object>) handler;
-                            readAttachment = att;
-                            readFuture = null;
-                        }
-                        if (timeout > 0L) {
-                            readTimer = group.schedule(readTimeout, timeout, unit);
-                        }
-                        readPending = true;
-                        updateEvents();
-                    }
-                    pending = true;
-                    return result;
-                }
-            } finally {
-                end();
-            }
-        } catch (Throwable x) {
-            exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
-        } finally {
-            if (!pending) {
-                enableReading(false);
-            }
-        }
-        V result = exc != null ? null : (V) number(scattering, n);
-        return completeNow(handler, att, result, exc, invokeDirect, me);
-    }
-
-    private long readOnce(boolean scattering, ByteBuffer dst, ByteBuffer[] dsts)
-            throws IOException {
-        try {
-            return scattering ? FdIo.read(sys, fd, dsts, 0, dsts.length) : FdIo.read(sys, fd, dst);
-        } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
+    private static void checkWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
         }
     }
-
-    private void finishRead(boolean mayInvokeDirect) {
-        boolean scattering = scatteringRead;
-        CompletionHandler<Number, Object> handler = readHandler;
-        Object att = readAttachment;
-        PendingResult<Number> future = readFuture;
-        Future<?> timer = readTimer;
-        long n = -1;
-        Throwable exc = null;
-        boolean begun = false;
-        try {
-            begin();
-            begun = true;
-            n = readOnce(scattering, readBuffer, readBuffers);
-            if (n == IoStatus.UNAVAILABLE) {
-                // A spurious event: wait again (re-armed below).
-                synchronized (updateLock) {
-                    readPending = true;
-                }
-                return;
-            }
-            readBuffer = null;
-            readBuffers = null;
-            readAttachment = null;
-            enableReading(false);
-        } catch (Throwable x) {
-            enableReading(false);
-            exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
-        } finally {
-            // A write may be pending too: its interest went with this one-shot event. Re-armed
-            // while the descriptor cannot be closed.
-            if (!(exc instanceof AsynchronousCloseException)) {
-                lockAndUpdateEvents();
-            }
-            if (begun) {
-                end();
-            }
-        }
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        Number result = exc != null ? null : number(scattering, n);
-        complete(handler, att, future, result, exc, mayInvokeDirect);
-    }
-
-    private void readTimedOut() {
-        CompletionHandler<Number, Object> handler;
-        Object att;
-        PendingResult<Number> future;
-        synchronized (updateLock) {
-            if (!readPending) {
-                return;
-            }
-            readPending = false;
-            handler = readHandler;
-            att = readAttachment;
-            future = readFuture;
-        }
-        // Bytes may have been read meanwhile: no more reads on this channel.
-        enableReading(true);
-        Exception exc = new InterruptedByTimeoutException();
-        if (handler == null) {
-            future.setFailure(exc);
-        } else {
-            Invoker.invokeIndirectly(group, handler, att, null, exc);
-        }
-    }
-
-    private void enableReading(boolean killed) {
-        synchronized (readLock) {
-            reading = false;
-            if (killed) {
-                readKilled = true;
-            }
-        }
-    }
-
-    private void killReading() {
-        synchronized (readLock) {
-            readKilled = true;
-        }
-    }
-
-    // ---- write -------------------------------------------------------------------------------
 
     @Override
     public Future<Integer> write(ByteBuffer src) {
-        return write(false, src, null, 0L, TimeUnit.MILLISECONDS, null, null);
+        return write.initiate(false, src, null, 0L, TimeUnit.MILLISECONDS, null, null);
     }
 
     @Override
     public <A> void write(ByteBuffer src, long timeout, TimeUnit unit, A attachment,
             CompletionHandler<Integer, ? super A> handler) {
         Objects.requireNonNull(handler, "'handler' is null");
-        write(false, src, null, timeout, unit, attachment, handler);
+        write.initiate(false, src, null, timeout, unit, attachment, handler);
     }
 
     @Override
@@ -640,187 +418,260 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         Objects.requireNonNull(handler, "'handler' is null");
         Objects.checkFromIndexSize(offset, length, srcs.length);
         ByteBuffer[] bufs = Arrays.copyOfRange(srcs, offset, offset + length);
-        write(true, null, bufs, timeout, unit, attachment, handler);
+        write.initiate(true, null, bufs, timeout, unit, attachment, handler);
     }
 
-    @SuppressWarnings("unchecked")
-    private <V extends Number, A> Future<V> write(boolean gathering, ByteBuffer src,
-            ByteBuffer[] srcs, long timeout, TimeUnit unit, A att,
-            CompletionHandler<V, ? super A> handler) {
-        boolean hasData = gathering || src.hasRemaining();
-        boolean refused = false;
-        if (isOpen()) {
+    /**
+     * One direction of transfer. The JDK writes its read and write state machines twice; they
+     * differ only in the system call, the exceptions' names, what a shut-down direction
+     * answers, and that a read may be kept off the initiating thread.
+     *
+     * <p>This object's monitor guards {@code busy}, {@code shutdown} and {@code killed};
+     * {@code updateLock} guards the pending operation's context.
+     */
+    private final class Direction {
+        private final Op op;
+        private final Runnable timeout = this::timedOut;
+
+        private boolean busy;
+        // Volatile too: toString and setOption read it without the monitor.
+        private volatile boolean shutdown;
+        // After a timeout or a cancellation, bytes may have moved: no more operations.
+        private boolean killed;
+
+        private boolean pending;
+        private boolean vectored;
+        private ByteBuffer buffer;
+        private ByteBuffer[] buffers;
+        private CompletionHandler<Number, Object> handler;
+        private Object attachment;
+        private PendingResult<Number> future;
+        private Future<?> timer;
+
+        Direction(Op op) {
+            this.op = op;
+        }
+
+        private boolean input() {
+            return op == Op.READ;
+        }
+
+        @SuppressWarnings("unchecked")
+        <V extends Number, A> Future<V> initiate(boolean vectored, ByteBuffer buf,
+                ByteBuffer[] bufs, long timeout, TimeUnit unit, A att,
+                CompletionHandler<V, ? super A> handler) {
+            if (!isOpen()) {
+                return completeNow(handler, att, null, new ClosedChannelException());
+            }
             if (remoteAddress == null) {
                 throw new NotYetConnectedException();
             }
-            synchronized (writeLock) {
-                if (writeKilled) {
-                    throw new IllegalStateException(
-                            "Writing not allowed due to timeout or cancellation");
+            boolean hasRoom = vectored || buf.hasRemaining();
+            boolean isShutdown;
+            synchronized (this) {
+                if (killed) {
+                    throw new IllegalStateException((input() ? "Reading" : "Writing")
+                            + " not allowed due to timeout or cancellation");
                 }
-                if (writing) {
-                    throw new WritePendingException();
+                if (busy) {
+                    throw input() ? new ReadPendingException() : new WritePendingException();
                 }
-                if (writeShutdown) {
-                    refused = true;
-                } else if (hasData) {
-                    writing = true;
+                isShutdown = shutdown;
+                if (!isShutdown && hasRoom) {
+                    busy = true;
                 }
             }
-        } else {
-            refused = true;
+            // Input shut down: end of stream at once; output shut down: closed.
+            if (isShutdown) {
+                return input() ? completeNow(handler, att, (V) number(vectored, -1), null)
+                        : completeNow(handler, att, null, new ClosedChannelException());
+            }
+            if (!hasRoom) {
+                return completeNow(handler, att, (V) number(vectored, 0), null);
+            }
+            return start(vectored, buf, bufs, timeout, unit, att, handler);
         }
-        if (refused) {
-            return completeNow(handler, att, null, new ClosedChannelException());
-        }
-        if (!hasData) {
-            Number zero = gathering ? (Number) 0L : (Number) 0;
-            return completeNow(handler, att, (V) zero, null);
-        }
-        return implWrite(gathering, src, srcs, timeout, unit, att, handler);
-    }
 
-    @SuppressWarnings("unchecked")
-    private <V extends Number, A> Future<V> implWrite(boolean gathering, ByteBuffer src,
-            ByteBuffer[] srcs, long timeout, TimeUnit unit, A att,
-            CompletionHandler<V, ? super A> handler) {
-        Invoker.GroupThread me = Invoker.current();
-        boolean invokeDirect = Invoker.mayInvokeDirect(me, group);
-        boolean attempt = handler == null || invokeDirect || !group.isFixedThreadPool();
-        long n = IoStatus.UNAVAILABLE;
-        Throwable exc = null;
-        boolean pending = false;
-        try {
-            begin();
+        @SuppressWarnings("unchecked")
+        private <V extends Number, A> Future<V> start(boolean vectored, ByteBuffer buf,
+                ByteBuffer[] bufs, long timeout, TimeUnit unit, A att,
+                CompletionHandler<V, ? super A> handler) {
+            // Transfer at once unless the handler would then have to run on a thread it must
+            // not: a fixed pool's handlers run on its threads only.
+            Invoker.GroupThread me = null;
+            boolean invokeDirect = false;
+            boolean attempt;
+            if (input() && DISABLE_SYNCHRONOUS_READ) {
+                attempt = false;
+            } else if (handler == null) {
+                attempt = true;
+            } else {
+                me = Invoker.current();
+                invokeDirect = Invoker.mayInvokeDirect(me, group);
+                attempt = invokeDirect || !group.isFixedThreadPool();
+            }
+            long n = IoStatus.UNAVAILABLE;
+            Throwable exc = null;
+            boolean waiting = false;
             try {
-                if (attempt) {
-                    n = writeOnce(gathering, src, srcs);
-                }
-                if (n == IoStatus.UNAVAILABLE) {
-                    PendingResult<V> result = null;
-                    synchronized (updateLock) {
-                        gatheringWrite = gathering;
-                        writeBuffer = src;
-                        writeBuffers = srcs;
-                        if (handler == null) {
-                            writeHandler = null;
-                            result = new PendingResult<>(this, Op.WRITE);
-                            writeFuture = (PendingResult<Number>) result;
-                            writeAttachment = null;
-                        } else {
-                            writeHandler = (CompletionHandler<Number, Object>) handler;
-                            writeAttachment = att;
-                            writeFuture = null;
-                        }
-                        if (timeout > 0L) {
-                            writeTimer = group.schedule(writeTimeout, timeout, unit);
-                        }
-                        writePending = true;
-                        updateEvents();
+                begin();
+                try {
+                    if (attempt) {
+                        n = once(vectored, buf, bufs);
                     }
-                    pending = true;
-                    return result;
+                    if (n == IoStatus.UNAVAILABLE) {
+                        PendingResult<V> result = null;
+                        synchronized (updateLock) {
+                            this.vectored = vectored;
+                            this.buffer = buf;
+                            this.buffers = bufs;
+                            if (handler == null) {
+                                this.handler = null;
+                                result = new PendingResult<>(AsyncSocketChannel.this, op);
+                                this.future = (PendingResult<Number>) result;
+                                this.attachment = null;
+                            } else {
+                                this.handler = (CompletionHandler<Number, Object>) handler;
+                                this.attachment = att;
+                                this.future = null;
+                            }
+                            if (timeout > 0L) {
+                                this.timer = group.schedule(this.timeout, timeout, unit);
+                            }
+                            pending = true;
+                            updateEvents();
+                        }
+                        waiting = true;
+                        return result;
+                    }
+                } finally {
+                    end();
                 }
+            } catch (Throwable x) {
+                exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
             } finally {
-                end();
-            }
-        } catch (Throwable x) {
-            exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
-        } finally {
-            if (!pending) {
-                enableWriting(false);
-            }
-        }
-        V result = exc != null ? null : (V) number(gathering, n);
-        return completeNow(handler, att, result, exc, invokeDirect, me);
-    }
-
-    private long writeOnce(boolean gathering, ByteBuffer src, ByteBuffer[] srcs)
-            throws IOException {
-        try {
-            return gathering ? FdIo.write(sys, fd, srcs, 0, srcs.length)
-                    : FdIo.write(sys, fd, src);
-        } catch (ErrnoException e) {
-            throw NioExceptions.io(e);
-        }
-    }
-
-    private void finishWrite(boolean mayInvokeDirect) {
-        boolean gathering = gatheringWrite;
-        CompletionHandler<Number, Object> handler = writeHandler;
-        Object att = writeAttachment;
-        PendingResult<Number> future = writeFuture;
-        Future<?> timer = writeTimer;
-        long n = -1;
-        Throwable exc = null;
-        boolean begun = false;
-        try {
-            begin();
-            begun = true;
-            n = writeOnce(gathering, writeBuffer, writeBuffers);
-            if (n == IoStatus.UNAVAILABLE) {
-                synchronized (updateLock) {
-                    writePending = true;
+                if (!waiting) {
+                    release(false);
                 }
-                return;
             }
-            writeBuffer = null;
-            writeBuffers = null;
-            writeAttachment = null;
-            enableWriting(false);
-        } catch (Throwable x) {
-            enableWriting(false);
-            exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
-        } finally {
-            if (!(exc instanceof AsynchronousCloseException)) {
-                lockAndUpdateEvents();
-            }
-            if (begun) {
-                end();
+            V result = exc != null ? null : (V) number(vectored, n);
+            return completeNow(handler, att, result, exc, invokeDirect, me);
+        }
+
+        private long once(boolean vectored, ByteBuffer buf, ByteBuffer[] bufs)
+                throws IOException {
+            try {
+                if (input()) {
+                    return vectored ? FdIo.read(sys, fd, bufs, 0, bufs.length)
+                            : FdIo.read(sys, fd, buf);
+                }
+                return vectored ? FdIo.write(sys, fd, bufs, 0, bufs.length)
+                        : FdIo.write(sys, fd, buf);
+            } catch (ErrnoException e) {
+                throw NioExceptions.io(e);
             }
         }
-        if (timer != null) {
-            timer.cancel(false);
+
+        /** Completes the pending operation after an event (or close) said it can go on. */
+        void complete(boolean mayInvokeDirect) {
+            boolean wasVectored = vectored;
+            CompletionHandler<Number, Object> h = handler;
+            Object att = attachment;
+            PendingResult<Number> f = future;
+            Future<?> t = timer;
+            long n = -1;
+            Throwable exc = null;
+            boolean begun = false;
+            try {
+                begin();
+                begun = true;
+                n = once(wasVectored, buffer, buffers);
+                if (n == IoStatus.UNAVAILABLE) {
+                    // A spurious event: wait again (re-armed below).
+                    synchronized (updateLock) {
+                        pending = true;
+                    }
+                    return;
+                }
+                buffer = null;
+                buffers = null;
+                attachment = null;
+                release(false);
+            } catch (Throwable x) {
+                release(false);
+                exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
+            } finally {
+                // The other direction may be pending too: its interest went with this one-shot
+                // event. Re-armed while the descriptor cannot be closed.
+                if (!(exc instanceof AsynchronousCloseException)) {
+                    lockAndUpdateEvents();
+                }
+                if (begun) {
+                    end();
+                }
+            }
+            if (t != null) {
+                t.cancel(false);
+            }
+            Number result = exc != null ? null : number(wasVectored, n);
+            AsyncSocketChannel.this.complete(h, att, f, result, exc, mayInvokeDirect);
         }
-        Number result = exc != null ? null : number(gathering, n);
-        complete(handler, att, future, result, exc, mayInvokeDirect);
+
+        private void timedOut() {
+            CompletionHandler<Number, Object> h;
+            Object att;
+            PendingResult<Number> f;
+            synchronized (updateLock) {
+                if (!pending) {
+                    return;
+                }
+                pending = false;
+                h = handler;
+                att = attachment;
+                f = future;
+            }
+            release(true);
+            Exception exc = new InterruptedByTimeoutException();
+            if (h == null) {
+                f.setFailure(exc);
+            } else {
+                Invoker.invokeIndirectly(group, h, att, null, exc);
+            }
+        }
+
+        private void release(boolean kill) {
+            synchronized (this) {
+                busy = false;
+                if (kill) {
+                    killed = true;
+                }
+            }
+        }
+
+        void kill() {
+            synchronized (this) {
+                killed = true;
+            }
+        }
+
+        /** Shuts this direction down once; {@code how} is the wrapped channel's shutdown. */
+        void shutdown(IoAction how) throws IOException {
+            synchronized (this) {
+                if (!shutdown) {
+                    how.run();
+                    shutdown = true;
+                }
+            }
+        }
+
+        boolean isShutdown() {
+            return shutdown;
+        }
     }
 
-    private void writeTimedOut() {
-        CompletionHandler<Number, Object> handler;
-        Object att;
-        PendingResult<Number> future;
-        synchronized (updateLock) {
-            if (!writePending) {
-                return;
-            }
-            writePending = false;
-            handler = writeHandler;
-            att = writeAttachment;
-            future = writeFuture;
-        }
-        enableWriting(true);
-        Exception exc = new InterruptedByTimeoutException();
-        if (handler == null) {
-            future.setFailure(exc);
-        } else {
-            Invoker.invokeIndirectly(group, handler, att, null, exc);
-        }
-    }
-
-    private void enableWriting(boolean killed) {
-        synchronized (writeLock) {
-            writing = false;
-            if (killed) {
-                writeKilled = true;
-            }
-        }
-    }
-
-    private void killWriting() {
-        synchronized (writeLock) {
-            writeKilled = true;
-        }
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
     }
 
     // ---- completion --------------------------------------------------------------------------
@@ -912,12 +763,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
             if (remoteAddress == null) {
                 throw new NotYetConnectedException();
             }
-            synchronized (readLock) {
-                if (!readShutdown) {
-                    channel.shutdownInput();
-                    readShutdown = true;
-                }
-            }
+            read.shutdown(channel::shutdownInput);
         } finally {
             end();
         }
@@ -931,12 +777,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
             if (remoteAddress == null) {
                 throw new NotYetConnectedException();
             }
-            synchronized (writeLock) {
-                if (!writeShutdown) {
-                    channel.shutdownOutput();
-                    writeShutdown = true;
-                }
-            }
+            write.shutdown(channel::shutdownOutput);
         } finally {
             end();
         }
@@ -954,7 +795,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         checkOption(name);
         begin();
         try {
-            if (writeShutdown) {
+            if (write.isShutdown()) {
                 throw new IOException("Connection has been shutdown for writing");
             }
             channel.setOption(name, value);
@@ -994,10 +835,10 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
                     case ST_PENDING -> sb.append("connection-pending");
                     default -> {
                         sb.append("connected");
-                        if (readShutdown) {
+                        if (read.isShutdown()) {
                             sb.append(" ishut");
                         }
-                        if (writeShutdown) {
+                        if (write.isShutdown()) {
                             sb.append(" oshut");
                         }
                     }
