@@ -27,7 +27,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An {@link AsynchronousServerSocketChannel} over one of the provider's non-blocking INET
@@ -47,8 +46,7 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
     private final Object stateLock = new Object();
     private volatile InetSocketAddress localAddress;
 
-    private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    private final CloseGate gate = new CloseGate();
     private volatile boolean acceptKilled;
     private final AtomicBoolean accepting = new AtomicBoolean();
 
@@ -79,31 +77,13 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
 
     @Override
     public boolean isOpen() {
-        return !closed;
-    }
-
-    private void begin() throws IOException {
-        closeLock.readLock().lock();
-        if (closed) {
-            closeLock.readLock().unlock();
-            throw new ClosedChannelException();
-        }
-    }
-
-    private void end() {
-        closeLock.readLock().unlock();
+        return gate.isOpen();
     }
 
     @Override
     public void close() throws IOException {
-        closeLock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            closeLock.writeLock().unlock();
+        if (!gate.close()) {
+            return;
         }
         group.unregister(fd);
         try {
@@ -152,7 +132,7 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
         MptcpSocketChannel accepted = null;
         Throwable exc = null;
         try {
-            begin();
+            gate.begin();
             try {
                 accepted = channel.accept();
                 if (accepted == null) {
@@ -163,7 +143,7 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
                     return;
                 }
             } finally {
-                end();
+                gate.end();
             }
         } catch (Throwable x) {
             exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
@@ -243,7 +223,7 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
         MptcpSocketChannel accepted = null;
         Throwable exc = null;
         try {
-            begin();
+            gate.begin();
             try {
                 accepted = channel.accept();
                 if (accepted == null) {
@@ -263,7 +243,7 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
                     return result;
                 }
             } finally {
-                end();
+                gate.end();
             }
         } catch (Throwable x) {
             exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
@@ -289,7 +269,7 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
     public AsynchronousServerSocketChannel bind(SocketAddress local, int backlog)
             throws IOException {
         InetSocketAddress isa = local == null ? new InetSocketAddress(0) : checkAddress(local);
-        begin();
+        gate.begin();
         try {
             synchronized (stateLock) {
                 if (localAddress != null) {
@@ -299,7 +279,7 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
                 localAddress = (InetSocketAddress) channel.getLocalAddress();
             }
         } finally {
-            end();
+            gate.end();
         }
         return this;
     }
@@ -333,23 +313,23 @@ public final class AsyncServerSocketChannel extends AsynchronousServerSocketChan
     public <T> AsynchronousServerSocketChannel setOption(SocketOption<T> name, T value)
             throws IOException {
         checkOption(name);
-        begin();
+        gate.begin();
         try {
             channel.setOption(name, value);
             return this;
         } finally {
-            end();
+            gate.end();
         }
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         checkOption(name);
-        begin();
+        gate.begin();
         try {
             return channel.getOption(name);
         } finally {
-            end();
+            gate.end();
         }
     }
 

@@ -37,7 +37,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An {@link AsynchronousSocketChannel} over one of the provider's non-blocking INET socket
@@ -49,8 +48,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code SocketChannel}. Reads and writes are made here, on the descriptor, as the JDK's are:
  * the wrapped channel's state machine is for blocking and selector use.
  *
- * <p>Locks: {@code closeLock} (read: an operation uses the descriptor; write: close) is taken
- * before {@code updateLock} (the pending operations), and the state lock and the monitors of
+ * <p>Locks: the {@link CloseGate} is taken before {@code updateLock} (the pending operations), and the state lock and the monitors of
  * the two {@link Direction}s are never held while another is taken, nor while a handler runs.
  */
 public final class AsyncSocketChannel extends AsynchronousSocketChannel
@@ -80,8 +78,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
     private final Direction read = new Direction(Op.READ);
     private final Direction write = new Direction(Op.WRITE);
 
-    private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    private final CloseGate gate = new CloseGate();
 
     // The pending connect (and, in each Direction, the pending read or write); guarded by
     // updateLock, which also publishes their context to the event loop that completes them.
@@ -138,31 +135,13 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
 
     @Override
     public boolean isOpen() {
-        return !closed;
-    }
-
-    private void begin() throws IOException {
-        closeLock.readLock().lock();
-        if (closed) {
-            closeLock.readLock().unlock();
-            throw new ClosedChannelException();
-        }
-    }
-
-    private void end() {
-        closeLock.readLock().unlock();
+        return gate.isOpen();
     }
 
     @Override
     public void close() throws IOException {
-        closeLock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            closeLock.writeLock().unlock();
+        if (!gate.close()) {
+            return;
         }
         group.unregister(fd);
         try {
@@ -285,7 +264,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
         }
         Throwable exc = null;
         try {
-            begin();
+            gate.begin();
             try {
                 if (!channel.connect(isa)) {
                     PendingResult<Void> result = null;
@@ -304,7 +283,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
                 }
                 setConnected();
             } finally {
-                end();
+                gate.end();
             }
         } catch (Throwable x) {
             exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
@@ -318,12 +297,12 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
     private void finishConnect(boolean mayInvokeDirect) {
         Throwable exc = null;
         try {
-            begin();
+            gate.begin();
             try {
                 channel.finishConnect();
                 setConnected();
             } finally {
-                end();
+                gate.end();
             }
         } catch (Throwable x) {
             exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
@@ -514,7 +493,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
             Throwable exc = null;
             boolean waiting = false;
             try {
-                begin();
+                gate.begin();
                 try {
                     if (attempt) {
                         n = once(vectored, buf, bufs);
@@ -545,7 +524,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
                         return result;
                     }
                 } finally {
-                    end();
+                    gate.end();
                 }
             } catch (Throwable x) {
                 exc = x instanceof ClosedChannelException ? new AsynchronousCloseException() : x;
@@ -583,7 +562,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
             Throwable exc = null;
             boolean begun = false;
             try {
-                begin();
+                gate.begin();
                 begun = true;
                 n = once(wasVectored, buffer, buffers);
                 if (n == IoStatus.UNAVAILABLE) {
@@ -607,7 +586,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
                     lockAndUpdateEvents();
                 }
                 if (begun) {
-                    end();
+                    gate.end();
                 }
             }
             if (t != null) {
@@ -720,7 +699,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
 
     @Override
     public AsynchronousSocketChannel bind(SocketAddress local) throws IOException {
-        begin();
+        gate.begin();
         try {
             synchronized (stateLock) {
                 if (state == ST_PENDING) {
@@ -735,7 +714,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
                 localAddress = (InetSocketAddress) channel.getLocalAddress();
             }
         } finally {
-            end();
+            gate.end();
         }
         return this;
     }
@@ -758,28 +737,28 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
 
     @Override
     public AsynchronousSocketChannel shutdownInput() throws IOException {
-        begin();
+        gate.begin();
         try {
             if (remoteAddress == null) {
                 throw new NotYetConnectedException();
             }
             read.shutdown(channel::shutdownInput);
         } finally {
-            end();
+            gate.end();
         }
         return this;
     }
 
     @Override
     public AsynchronousSocketChannel shutdownOutput() throws IOException {
-        begin();
+        gate.begin();
         try {
             if (remoteAddress == null) {
                 throw new NotYetConnectedException();
             }
             write.shutdown(channel::shutdownOutput);
         } finally {
-            end();
+            gate.end();
         }
         return this;
     }
@@ -793,7 +772,7 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
     public <T> AsynchronousSocketChannel setOption(SocketOption<T> name, T value)
             throws IOException {
         checkOption(name);
-        begin();
+        gate.begin();
         try {
             if (write.isShutdown()) {
                 throw new IOException("Connection has been shutdown for writing");
@@ -801,18 +780,18 @@ public final class AsyncSocketChannel extends AsynchronousSocketChannel
             channel.setOption(name, value);
             return this;
         } finally {
-            end();
+            gate.end();
         }
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         checkOption(name);
-        begin();
+        gate.begin();
         try {
             return channel.getOption(name);
         } finally {
-            end();
+            gate.end();
         }
     }
 
