@@ -15,8 +15,9 @@ import java.util.Optional;
  * does for its read-only options.
  *
  * <p>The read-only keys ({@link #MPTCP_TOKEN}, {@link #MPTCP_INFO}, {@link #MPTCP_SUBFLOWS},
- * {@link #MPTCP_FALLBACK_REASON}) are listed in {@code supportedOptions()} all the same, as the JDK lists its read-only
- * {@code jdk.net.ExtendedSocketOptions.SO_INCOMING_NAPI_ID} (and {@code SO_PEERCRED}): a
+ * {@link #MPTCP_FALLBACK_REASON}) are listed in {@code supportedOptions()} all the same, as
+ * the JDK lists its read-only {@code jdk.net.ExtendedSocketOptions.SO_INCOMING_NAPI_ID} (and
+ * {@code SO_PEERCRED}): a
  * program can only tell a channel's options by that set, and Netty's
  * {@code NioChannelOption.of(key)} reaches none that is missing from it. So the idiom
  * {@code for (o : ch.supportedOptions()) ch.setOption(o, ch.getOption(o))} fails on them with
