@@ -196,6 +196,74 @@ class MptcpFallbackReasonContractTest implements Providers.ModeAll {
         }
     }
 
+    /**
+     * A firewall that drops SYNs carrying an MPTCP option (kind 30): the first connection
+     * retries its SYN without MPTCP after {@code syn_retrans_before_tcp_fallback} losses (about
+     * 3 s), which the kernel takes for a blackhole and turns active MPTCP off in the namespace;
+     * the second connection's SYN goes out without MP_CAPABLE at once. Each reads
+     * {@code FELL_BACK} with the namespace's evidence as it stood when read.
+     */
+    @Test
+    void aFirewallThatDropsMptcpSynsIsSeenAsSynRetriesThenBlackhole() throws Exception {
+        assumeMptcpEnabled();
+        try (RouteNamespace ns = RouteNamespace.create()) {
+            requireIptables(ns);
+            ns.exec("iptables", "-A", "INPUT", "-p", "tcp", "--syn", "-m", "tcp",
+                    "--tcp-option", "30", "-j", "DROP");
+            String timeout = ns.exec("sysctl", "-n", "net.mptcp.blackhole_timeout");
+            String retries = ns.exec("sysctl", "-n", "net.mptcp.syn_retrans_before_tcp_fallback");
+            List<FallbackReason> reasons = ns.call(() -> {
+                ServerSocketChannel server = track(Providers.MPTCP.openServerSocketChannel());
+                server.bind(new InetSocketAddress(LOOPBACK_V4, 0));
+                List<FallbackReason> r = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    SocketChannel client = track(Providers.MPTCP.openSocketChannel());
+                    client.connect(server.getLocalAddress());
+                    SocketChannel accepted = track(server.accept());
+                    r.add(client.getOption(MPTCP_FALLBACK_REASON));
+                    r.add(accepted.getOption(MPTCP_FALLBACK_REASON));
+                }
+                return r;
+            });
+            FallbackReason first = reasons.get(0);
+            assertEquals(Kind.FELL_BACK, first.kind(), first.toString());
+            assertTrue(first.explanation().contains("Causes seen (counter above 0): SYN retried"
+                    + " without MPTCP after MP_CAPABLE SYNs were lost"
+                    + " (MPTcpExtMPCapableSYNTXDrop=1, net.mptcp.syn_retrans_before_tcp_fallback="
+                    + retries + "). Causes not seen (counter 0): active MPTCP disabled by"
+                    + " blackhole detection, SYN sent without MP_CAPABLE"
+                    + " (MPTcpExtMPCapableSYNTXDisabled=0);"), first.explanation());
+            FallbackReason second = reasons.get(2);
+            assertEquals(Kind.FELL_BACK, second.kind(), second.toString());
+            assertTrue(second.explanation().contains("Causes seen (counter above 0): active MPTCP"
+                    + " disabled by blackhole detection, SYN sent without MP_CAPABLE"
+                    + " (MPTcpExtMPCapableSYNTXDisabled=1, MPTcpExtBlackhole=1,"
+                    + " net.mptcp.blackhole_timeout=" + timeout + " s: while it lasts, new client"
+                    + " connections in this namespace are plain TCP); SYN retried without MPTCP"),
+                    second.explanation());
+            for (FallbackReason accepted : List.of(reasons.get(1), reasons.get(3))) {
+                assertEquals(Kind.PEER_DID_NOT_REQUEST, accepted.kind(), accepted.toString());
+            }
+            assertEquals(1, nstat(ns, "MPTcpExtMPCapableSYNTXDrop"), "observer");
+            assertEquals(1, nstat(ns, "MPTcpExtBlackhole"), "observer");
+            assertEquals(1, nstat(ns, "MPTcpExtMPCapableSYNTXDisabled"), "observer");
+        }
+    }
+
+    /** iptables in the namespace, or the test is skipped (failed under {@code CI=true}). */
+    private static void requireIptables(RouteNamespace ns) {
+        try {
+            ns.exec("iptables", "-L", "INPUT", "-n");
+        } catch (IOException missing) {
+            String why = "the blackhole test needs iptables (with the tcp option match): "
+                    + missing.getMessage();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError(why + " (CI=true: the CI machine must have it)");
+            }
+            Assumptions.abort(why);
+        }
+    }
+
     /** {@code net.mptcp.enabled=0} in a fresh namespace: socket(IPPROTO_MPTCP) is refused. */
     @Test
     void mptcpOffInTheNamespaceIsDisabledInNamespace() throws Exception {

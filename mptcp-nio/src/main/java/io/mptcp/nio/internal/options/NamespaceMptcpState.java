@@ -3,6 +3,7 @@ package io.mptcp.nio.internal.options;
 import io.mptcp.nio.internal.fd.Privileged;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +33,12 @@ public final class NamespaceMptcpState {
         Optional<String> read(String path);
     }
 
+    // One large read first: Files.readString reads one byte, then the rest from offset 1, and
+    // an integer sysctl answers a read at a non-zero offset with EOF (proc_dointvec), so
+    // blackhole_timeout 3600 would read "3".
     private static final TextFiles PROC = path -> Privileged.run(() -> {
-        try {
-            return Optional.of(Files.readString(Path.of(path), StandardCharsets.US_ASCII));
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
         } catch (IOException | SecurityException e) {
             // Absent (no MPTCP, old kernel) or unreadable: the answer says "unknown".
             return Optional.empty();
