@@ -11,7 +11,9 @@ import io.mptcp.nio.internal.options.SocketOrigin;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,6 +35,26 @@ public final class InetSockets {
      * how that came to be (for {@code MPTCP_FALLBACK_REASON}).
      */
     public record OpenedSocket(int fd, int family, boolean mptcp, SocketOrigin origin) {
+    }
+
+    // The origin of a socket opened as the mode says, made once: no text built per socket.
+    private static final Map<MptcpPolicy.Mode, SocketOrigin> BY_MODE =
+            new EnumMap<>(MptcpPolicy.Mode.class);
+    private static final Map<MptcpPolicy.Mode, SocketOrigin> CLIENT_TCP_BY_MODE =
+            new EnumMap<>(MptcpPolicy.Mode.class);
+    private static final Map<MptcpPolicy.Mode, SocketOrigin> LISTENER_TCP_BY_MODE =
+            new EnumMap<>(MptcpPolicy.Mode.class);
+
+    static {
+        for (MptcpPolicy.Mode m : MptcpPolicy.Mode.values()) {
+            String mode = MptcpPolicy.MODE_PROPERTY + "=" + m.name().toLowerCase(Locale.ROOT);
+            BY_MODE.put(m, SocketOrigin.mptcp(mode));
+            String off = m == MptcpPolicy.Mode.OFF ? " (plain TCP everywhere)" : null;
+            CLIENT_TCP_BY_MODE.put(m, SocketOrigin.tcpChosen(mode
+                    + (off != null ? off : " (MPTCP for listening sockets only)")));
+            LISTENER_TCP_BY_MODE.put(m, SocketOrigin.tcpChosen(mode
+                    + (off != null ? off : " (MPTCP for client sockets only)")));
+        }
     }
 
     // Why MPTCP can never be used by this provider, once the kernel has said so; null until then.
@@ -59,15 +81,13 @@ public final class InetSockets {
                 : family == StandardProtocolFamily.INET6 ? LinuxUapi.AF_INET6 : LinuxUapi.AF_INET;
         boolean wanted = listening ? policy.mptcpForServers() : policy.mptcpForClients();
         int type = LinuxUapi.SOCK_STREAM | LinuxUapi.SOCK_NONBLOCK | LinuxUapi.SOCK_CLOEXEC;
-        String mode = MptcpPolicy.MODE_PROPERTY + "="
-                + policy.mode().name().toLowerCase(Locale.ROOT);
         SocketOrigin origin;
         if (wanted) {
             SocketOrigin known = permanentRefusal;
             if (known == null) {
                 try {
                     return finish(sys, sys.socket(af, type, LinuxUapi.IPPROTO_MPTCP), af,
-                            SocketOrigin.mptcp(mode));
+                            BY_MODE.get(policy.mode()));
                 } catch (ErrnoException e) {
                     origin = refused(policy, e);
                 }
@@ -78,10 +98,7 @@ public final class InetSockets {
                 origin = known;
             }
         } else {
-            origin = SocketOrigin.tcpChosen(mode + (policy.mode() == MptcpPolicy.Mode.OFF
-                    ? " (plain TCP everywhere)" : listening
-                            ? " (MPTCP for client sockets only)"
-                            : " (MPTCP for listening sockets only)"));
+            origin = (listening ? LISTENER_TCP_BY_MODE : CLIENT_TCP_BY_MODE).get(policy.mode());
         }
         try {
             return finish(sys, sys.socket(af, type, 0), af, origin);
