@@ -28,7 +28,7 @@ import java.util.concurrent.ThreadFactory;
  * sockets follow the same policy as the selector provider's ({@code io.mptcp.nio.mode},
  * {@code io.mptcp.nio.strict}, read at each open), and the channels take
  * {@link MptcpSocketOptions}: {@code MPTCP_ENABLED} (read, and set before bind or connect),
- * {@code MPTCP_TOKEN}, {@code MPTCP_INFO}, {@code MPTCP_SUBFLOWS}.
+ * {@code MPTCP_TOKEN}, {@code MPTCP_INFO}, {@code MPTCP_SUBFLOWS}, {@code MPTCP_FALLBACK_REASON}.
  *
  * <p>The constructor does no native work and cannot fail: the JDK constructs the provider
  * while loading {@code AsynchronousChannelProvider}. If native access cannot be set up, each

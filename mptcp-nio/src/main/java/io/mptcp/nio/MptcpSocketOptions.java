@@ -14,9 +14,10 @@ import java.util.Optional;
  * <p>Read-only keys reject {@code setOption} with {@link java.net.SocketException}, as the JDK
  * does for its read-only options.
  *
- * <p>The read-only keys ({@link #MPTCP_TOKEN}, {@link #MPTCP_INFO}, {@link #MPTCP_SUBFLOWS})
- * are listed in {@code supportedOptions()} all the same, as the JDK lists its read-only
- * {@code jdk.net.ExtendedSocketOptions.SO_INCOMING_NAPI_ID} (and {@code SO_PEERCRED}): a
+ * <p>The read-only keys ({@link #MPTCP_TOKEN}, {@link #MPTCP_INFO}, {@link #MPTCP_SUBFLOWS},
+ * {@link #MPTCP_FALLBACK_REASON}) are listed in {@code supportedOptions()} all the same, as
+ * the JDK lists its read-only {@code jdk.net.ExtendedSocketOptions.SO_INCOMING_NAPI_ID} (and
+ * {@code SO_PEERCRED}): a
  * program can only tell a channel's options by that set, and Netty's
  * {@code NioChannelOption.of(key)} reaches none that is missing from it. So the idiom
  * {@code for (o : ch.supportedOptions()) ch.setOption(o, ch.getOption(o))} fails on them with
@@ -100,6 +101,30 @@ public final class MptcpSocketOptions {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static final SocketOption<List<Subflow>> MPTCP_SUBFLOWS =
             new MptcpSocketOption<>("MPTCP_SUBFLOWS", (Class) List.class);
+
+    /**
+     * Why this connection (or listener) is plain TCP, or that it uses MPTCP: the answer behind
+     * an {@link #MPTCP_ENABLED} that reads {@code false}. Read-only; listed on socket channels
+     * and on server socket channels (for a listener: why it is not MPTCP), and readable through
+     * their {@code java.net.Socket}/{@code ServerSocket} adaptors, the sockets of
+     * {@link MptcpSockets} and the asynchronous channels.
+     *
+     * <p>The {@link FallbackReason#kind() kind} tells apart what the kernel tells apart per
+     * socket: TCP by choice (mode or option), MPTCP disabled in the namespace or unknown to the
+     * kernel when the socket was opened (the errno of {@code socket(IPPROTO_MPTCP)}), a client
+     * that did not ask for MPTCP (on the accepting side), a fallback, MPTCP in use, and not
+     * connected yet. The cause of a fallback is not kept per socket by Linux: the
+     * {@link FallbackReason#explanation() explanation} reports the namespace's counters of each
+     * possible cause, see {@link FallbackReason}. Reading it on a fallen-back connection reads
+     * {@code /proc/thread-self/net/netstat} and three {@code net.mptcp} sysctls: a diagnostic,
+     * not a hot path.
+     *
+     * <p>Kernel: {@code TCP_IS_MPTCP} (Linux 6.10; before, as for {@link #MPTCP_ENABLED}); the
+     * counters are those of {@code net/mptcp/mib.c}, each reported as unknown where the
+     * kernel does not have it.
+     */
+    public static final SocketOption<FallbackReason> MPTCP_FALLBACK_REASON =
+            new MptcpSocketOption<>("MPTCP_FALLBACK_REASON", FallbackReason.class);
 
     private static final class MptcpSocketOption<T> implements SocketOption<T> {
         private final String name;

@@ -33,7 +33,8 @@ class NettyOptionsIT {
     private static final Duration STEP = Duration.ofSeconds(60);
     private static final List<String> ROLES = List.of("listener", "client", "accepted",
             "fallback");
-    private static final String ALL_KEYS = "MPTCP_ENABLED,MPTCP_INFO,MPTCP_SUBFLOWS,MPTCP_TOKEN";
+    private static final String ALL_KEYS =
+            "MPTCP_ENABLED,MPTCP_FALLBACK_REASON,MPTCP_INFO,MPTCP_SUBFLOWS,MPTCP_TOKEN";
 
     @BeforeAll
     static void classPath() {
@@ -46,7 +47,7 @@ class NettyOptionsIT {
         Prerequisites.requireMptcpEnabled();
         copy(List.of("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS),
                 ChildJvm.PROVIDER_CLASS, Map.of(
-                        "listener", "mptcp=MPTCP_ENABLED enabled=true",
+                        "listener", "mptcp=MPTCP_ENABLED,MPTCP_FALLBACK_REASON enabled=true",
                         "client", "mptcp=" + ALL_KEYS + " enabled=true",
                         "accepted", "mptcp=" + ALL_KEYS + " enabled=true",
                         "fallback", "mptcp=" + ALL_KEYS + " enabled=false"));

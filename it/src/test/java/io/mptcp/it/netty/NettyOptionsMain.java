@@ -49,7 +49,8 @@ public final class NettyOptionsMain {
 
     /** Options a channel lists but never takes (the JDK's and mptcp-nio's read-only ones). */
     static final Set<String> READ_ONLY =
-            Set.of("SO_INCOMING_NAPI_ID", "MPTCP_TOKEN", "MPTCP_INFO", "MPTCP_SUBFLOWS");
+            Set.of("SO_INCOMING_NAPI_ID", "MPTCP_TOKEN", "MPTCP_INFO", "MPTCP_SUBFLOWS",
+                    "MPTCP_FALLBACK_REASON");
 
     private NettyOptionsMain() {
     }

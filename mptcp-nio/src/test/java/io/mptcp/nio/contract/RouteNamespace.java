@@ -110,6 +110,20 @@ final class RouteNamespace implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code cmd} inside the namespace ({@code ip netns exec}), an observer independent of
+     * the library; returns its output, or throws with it if the command fails.
+     */
+    String exec(String... cmd) throws IOException {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        all.addAll(List.of(cmd));
+        Result r = run(all.toArray(new String[0]));
+        if (!r.ok()) {
+            throw new IOException(String.join(" ", all) + " failed: " + r.output());
+        }
+        return r.output();
+    }
+
     /** Moves the namespace's thread into it, through the library's own seam. */
     private void enter() throws Exception {
         call(() -> {

@@ -90,7 +90,7 @@ abstract class SocketOptionsContract extends ChannelContract {
      * {@code SO_INCOMING_NAPI_ID}, and our read-only MPTCP keys, which describe the connection.
      */
     static final Set<String> READ_ONLY = Set.of("SO_INCOMING_NAPI_ID", "MPTCP_TOKEN",
-            "MPTCP_INFO", "MPTCP_SUBFLOWS");
+            "MPTCP_INFO", "MPTCP_SUBFLOWS", "MPTCP_FALLBACK_REASON");
 
     /**
      * The idiom {@code for (o : supportedOptions()) ch.setOption(o, ch.getOption(o))} (and

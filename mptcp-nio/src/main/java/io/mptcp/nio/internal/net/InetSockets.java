@@ -6,10 +6,14 @@ import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.fd.Privileged;
+import io.mptcp.nio.internal.options.SocketOrigin;
 
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,12 +30,35 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InetSockets {
     private static final System.Logger LOG = System.getLogger("io.mptcp.nio");
 
-    /** A newly opened socket: descriptor, {@code AF_INET}/{@code AF_INET6}, MPTCP or TCP. */
-    public record OpenedSocket(int fd, int family, boolean mptcp) {
+    /**
+     * A newly opened socket: descriptor, {@code AF_INET}/{@code AF_INET6}, MPTCP or TCP, and
+     * how that came to be (for {@code MPTCP_FALLBACK_REASON}).
+     */
+    public record OpenedSocket(int fd, int family, boolean mptcp, SocketOrigin origin) {
+    }
+
+    // The origin of a socket opened as the mode says, made once: no text built per socket.
+    private static final Map<MptcpPolicy.Mode, SocketOrigin> BY_MODE =
+            new EnumMap<>(MptcpPolicy.Mode.class);
+    private static final Map<MptcpPolicy.Mode, SocketOrigin> CLIENT_TCP_BY_MODE =
+            new EnumMap<>(MptcpPolicy.Mode.class);
+    private static final Map<MptcpPolicy.Mode, SocketOrigin> LISTENER_TCP_BY_MODE =
+            new EnumMap<>(MptcpPolicy.Mode.class);
+
+    static {
+        for (MptcpPolicy.Mode m : MptcpPolicy.Mode.values()) {
+            String mode = MptcpPolicy.MODE_PROPERTY + "=" + m.name().toLowerCase(Locale.ROOT);
+            BY_MODE.put(m, SocketOrigin.mptcp(mode));
+            String off = m == MptcpPolicy.Mode.OFF ? " (plain TCP everywhere)" : null;
+            CLIENT_TCP_BY_MODE.put(m, SocketOrigin.tcpChosen(mode
+                    + (off != null ? off : " (MPTCP for listening sockets only)")));
+            LISTENER_TCP_BY_MODE.put(m, SocketOrigin.tcpChosen(mode
+                    + (off != null ? off : " (MPTCP for client sockets only)")));
+        }
     }
 
     // Why MPTCP can never be used by this provider, once the kernel has said so; null until then.
-    private volatile String permanentRefusal;
+    private volatile SocketOrigin permanentRefusal;
     // AF_INET6 or AF_INET for sockets opened without a protocol family; 0 until probed.
     private volatile int defaultFamily;
     // Refusal reasons already logged, so each is logged once.
@@ -54,14 +81,27 @@ public final class InetSockets {
                 : family == StandardProtocolFamily.INET6 ? LinuxUapi.AF_INET6 : LinuxUapi.AF_INET;
         boolean wanted = listening ? policy.mptcpForServers() : policy.mptcpForClients();
         int type = LinuxUapi.SOCK_STREAM | LinuxUapi.SOCK_NONBLOCK | LinuxUapi.SOCK_CLOEXEC;
+        SocketOrigin origin;
         if (wanted) {
-            int fd = tryMptcp(sys, policy, af, type);
-            if (fd >= 0) {
-                return finish(sys, fd, af, true);
+            SocketOrigin known = permanentRefusal;
+            if (known == null) {
+                try {
+                    return finish(sys, sys.socket(af, type, LinuxUapi.IPPROTO_MPTCP), af,
+                            BY_MODE.get(policy.mode()));
+                } catch (ErrnoException e) {
+                    origin = refused(policy, e);
+                }
+            } else if (policy.strict()) {
+                throw new SocketException(strictMessage(known.detail()));
+            } else {
+                logOnce(known.detail());
+                origin = known;
             }
+        } else {
+            origin = (listening ? LISTENER_TCP_BY_MODE : CLIENT_TCP_BY_MODE).get(policy.mode());
         }
         try {
-            return finish(sys, sys.socket(af, type, 0), af, false);
+            return finish(sys, sys.socket(af, type, 0), af, origin);
         } catch (ErrnoException e) {
             throw NioExceptions.socket(e);
         }
@@ -78,7 +118,7 @@ public final class InetSockets {
         int type = LinuxUapi.SOCK_STREAM | LinuxUapi.SOCK_NONBLOCK | LinuxUapi.SOCK_CLOEXEC;
         try {
             return finish(sys, sys.socket(af, type, mptcp ? LinuxUapi.IPPROTO_MPTCP : 0), af,
-                    mptcp);
+                    SocketOrigin.byOption(mptcp));
         } catch (ErrnoException e) {
             String refusal = mptcp ? refusalReason(e) : null;
             if (refusal == null) {
@@ -114,7 +154,7 @@ public final class InetSockets {
             throw af == LinuxUapi.AF_INET6 ? NioExceptions.ipv6DatagramSocket(e)
                     : NioExceptions.socket(e);
         }
-        OpenedSocket s = finish(sys, fd, af, false);
+        OpenedSocket s = finish(sys, fd, af, SocketOrigin.UNKNOWN);
         try {
             if (af == LinuxUapi.AF_INET) {
                 setUnlessUnknown(sys, fd, LinuxUapi.IPPROTO_IP, LinuxUapi.IP_MULTICAST_ALL, 0);
@@ -141,34 +181,34 @@ public final class InetSockets {
         }
     }
 
-    /** @return the MPTCP socket, or -1 to fall back to TCP */
-    private int tryMptcp(LinuxSyscalls sys, MptcpPolicy policy, int af, int type)
-            throws IOException {
-        String refusal = permanentRefusal;
+    /**
+     * {@code socket(IPPROTO_MPTCP)} was refused with {@code e}: the origin of the TCP socket
+     * opened instead, or a {@link SocketException} in strict mode or for an errno that is no
+     * refusal the kernel documents. A permanent refusal is remembered; later sockets do not ask
+     * again.
+     */
+    private SocketOrigin refused(MptcpPolicy policy, ErrnoException e) throws IOException {
+        String refusal = refusalReason(e);
         if (refusal == null) {
-            try {
-                return sys.socket(af, type, LinuxUapi.IPPROTO_MPTCP);
-            } catch (ErrnoException e) {
-                refusal = refusalReason(e);
-                if (refusal == null) {
-                    throw NioExceptions.socket(e);
-                }
-                if (e.errno() != Errno.ENOPROTOOPT) {
-                    permanentRefusal = refusal;
-                }
-                if (policy.strict()) {
-                    SocketException strict = new SocketException(strictMessage(refusal));
-                    strict.initCause(e);
-                    throw strict;
-                }
-            }
-        } else if (policy.strict()) {
-            throw new SocketException(strictMessage(refusal));
+            throw NioExceptions.socket(e);
         }
+        SocketOrigin origin = SocketOrigin.refused(e.errno() == Errno.ENOPROTOOPT, refusal);
+        if (e.errno() != Errno.ENOPROTOOPT) {
+            permanentRefusal = origin;
+        }
+        if (policy.strict()) {
+            SocketException strict = new SocketException(strictMessage(refusal));
+            strict.initCause(e);
+            throw strict;
+        }
+        logOnce(refusal);
+        return origin;
+    }
+
+    private void logOnce(String refusal) {
         if (logged.add(refusal)) {
             LOG.log(System.Logger.Level.INFO, "mptcp-nio: " + refusal + "; using plain TCP");
         }
-        return -1;
     }
 
     private static String strictMessage(String refusal) {
@@ -189,7 +229,7 @@ public final class InetSockets {
         };
     }
 
-    private static OpenedSocket finish(LinuxSyscalls sys, int fd, int af, boolean mptcp)
+    private static OpenedSocket finish(LinuxSyscalls sys, int fd, int af, SocketOrigin origin)
             throws IOException {
         if (af == LinuxUapi.AF_INET6) {
             try {
@@ -200,7 +240,7 @@ public final class InetSockets {
                 throw NioExceptions.socket(e);
             }
         }
-        return new OpenedSocket(fd, af, mptcp);
+        return new OpenedSocket(fd, af, origin.way() == SocketOrigin.Way.MPTCP, origin);
     }
 
     private int defaultFamily(LinuxSyscalls sys) {

@@ -48,6 +48,7 @@ public final class ProtocolSwitch {
             NativeSocketOptions replayed = options.replayOn(fresh.fd(), protocol);
             sys.dup3(fresh.fd(), fd, LinuxUapi.O_CLOEXEC);
             options.adopt(replayed);
+            options.origin(fresh.origin());
             replaced.run();
         } catch (ErrnoException e) {
             InetSockets.closeQuietly(sys, fresh.fd(), e);

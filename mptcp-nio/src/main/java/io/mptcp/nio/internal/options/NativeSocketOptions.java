@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -51,6 +52,8 @@ public final class NativeSocketOptions {
     // SO_PROTOCOL, read when first needed (an accepted socket may be MPTCP or TCP); 0 = unknown.
     private volatile int protocol;
     private final Map<SocketOption<?>, Object> unapplied = new ConcurrentHashMap<>();
+    // How the socket was opened, for MPTCP_FALLBACK_REASON; set by the opener, then by a switch.
+    private volatile SocketOrigin origin = SocketOrigin.UNKNOWN;
     // Every option set on this socket, in the order first set; guarded by the owner's state lock.
     private final Map<SocketOption<?>, Object> requested = new LinkedHashMap<>();
 
@@ -70,6 +73,16 @@ public final class NativeSocketOptions {
     /** Options the kernel refused on this MPTCP socket, with the values that were asked for. */
     public Map<SocketOption<?>, Object> unapplied() {
         return Collections.unmodifiableMap(unapplied);
+    }
+
+    /** How the socket was opened ({@link SocketOrigin#UNKNOWN} until its opener says). */
+    public SocketOrigin origin() {
+        return origin;
+    }
+
+    /** Records how the socket was opened. */
+    public void origin(SocketOrigin how) {
+        origin = Objects.requireNonNull(how, "how");
     }
 
     /** Whether the socket was opened as MPTCP (SO_PROTOCOL 262), whatever happened since. */

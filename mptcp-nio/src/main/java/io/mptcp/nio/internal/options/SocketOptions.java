@@ -1,5 +1,6 @@
 package io.mptcp.nio.internal.options;
 
+import io.mptcp.nio.FallbackReason;
 import io.mptcp.nio.MptcpInfo;
 import io.mptcp.nio.MptcpSocketOptions;
 
@@ -34,6 +35,7 @@ public final class SocketOptions {
             Set<SocketOption<?>> connectionKeys) {
         Set<SocketOption<?>> all = new HashSet<>(kernel);
         all.add(MptcpSocketOptions.MPTCP_ENABLED);
+        all.add(MptcpSocketOptions.MPTCP_FALLBACK_REASON);
         all.addAll(connectionKeys);
         return Collections.unmodifiableSet(all);
     }
@@ -58,6 +60,10 @@ public final class SocketOptions {
             throw new SocketException("setOption(" + name + "): read-only, it reports the"
                     + " kernel's state of the connection");
         }
+        if (name == MptcpSocketOptions.MPTCP_FALLBACK_REASON) {
+            throw new SocketException("setOption(" + name + "): read-only, it reports why the"
+                    + " socket is plain TCP (choose MPTCP or TCP with MPTCP_ENABLED)");
+        }
         if (SocketOptionTable.isReadOnly(name)) {
             throw new SocketException("Attempt to set read-only option " + name);
         }
@@ -81,7 +87,17 @@ public final class SocketOptions {
     /** Reads a checked option of a listening socket (it has no connection keys). */
     public static Object getListenerOption(NativeSocketOptions options, SocketOption<?> name)
             throws IOException {
+        if (name == MptcpSocketOptions.MPTCP_FALLBACK_REASON) {
+            return fallbackReason(options, FallbackDiagnosis.Role.LISTENER);
+        }
         return name == MptcpSocketOptions.MPTCP_ENABLED ? options.isMptcpNow() : options.get(name);
+    }
+
+    private static FallbackReason fallbackReason(NativeSocketOptions options,
+            FallbackDiagnosis.Role role) throws IOException {
+        boolean mptcpSocket = options.isMptcpSocket();
+        return FallbackDiagnosis.diagnose(options.origin(), role, mptcpSocket,
+                mptcpSocket && options.isMptcpNow(), NamespaceMptcpState::current);
     }
 
     /** Reads a checked option of a connecting or connected socket. */
@@ -98,6 +114,10 @@ public final class SocketOptions {
         }
         if (name == MptcpSocketOptions.MPTCP_SUBFLOWS) {
             return connected ? mptcp.subflows() : List.of();
+        }
+        if (name == MptcpSocketOptions.MPTCP_FALLBACK_REASON) {
+            return fallbackReason(options, connected ? FallbackDiagnosis.Role.CONNECTED
+                    : FallbackDiagnosis.Role.UNCONNECTED);
         }
         return options.get(name);
     }

@@ -13,6 +13,7 @@ import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.net.ProtocolSwitch;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
+import io.mptcp.nio.internal.options.SocketOrigin;
 import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
@@ -48,6 +49,9 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
     // Guarded by the listener's state lock: keys to re-register if the protocol is switched
     // before bind.
     private final RegisteredKeys registeredKeys = new RegisteredKeys();
+    // The origin of accepted sockets, found at the first accept: a bound listener's protocol no
+    // longer changes. A race computes the same value twice.
+    private volatile SocketOrigin acceptedOrigin;
 
     private ServerSocketChannelImpl(ChannelFactory provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
@@ -76,6 +80,7 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
         int protocol = s.mptcp() ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
         ServerSocketChannelImpl ssc = new ServerSocketChannelImpl(provider, sys, s.fd(),
                 s.family(), protocol, policy.strict());
+        ssc.options.origin(s.origin());
         ssc.options.setByOpener(StandardSocketOptions.SO_REUSEADDR, true);
         return ssc;
     }
@@ -113,8 +118,18 @@ public final class ServerSocketChannelImpl extends MptcpServerSocketChannel impl
         return listener.acceptForAdaptor(this::acceptedChannel, nanos);
     }
 
-    private MptcpSocketChannel acceptedChannel(int fd, SocketAddress local, SocketAddress remote) {
-        return SocketChannelImpl.connected(provider, sys, fd, family, local, remote, strict);
+    private MptcpSocketChannel acceptedChannel(int fd, SocketAddress local, SocketAddress remote)
+            throws IOException {
+        SocketChannelImpl sc =
+                SocketChannelImpl.connected(provider, sys, fd, family, local, remote, strict);
+        SocketOrigin origin = acceptedOrigin;
+        if (origin == null) {
+            origin = options.isMptcpSocket() ? SocketOrigin.ACCEPTED_ON_MPTCP
+                    : options.origin().acceptedOnTcpListener();
+            acceptedOrigin = origin;
+        }
+        sc.origin(origin);
+        return sc;
     }
 
     @Override

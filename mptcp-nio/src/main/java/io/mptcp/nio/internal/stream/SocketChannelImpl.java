@@ -16,6 +16,7 @@ import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.MptcpIntrospection;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
+import io.mptcp.nio.internal.options.SocketOrigin;
 import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
 import io.mptcp.nio.internal.select.SelectionKeyImpl;
@@ -75,7 +76,15 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         MptcpPolicy policy = provider.policy();
         InetSockets.OpenedSocket s = provider.sockets().openStream(sys, policy, family, false);
         int protocol = s.mptcp() ? LinuxUapi.IPPROTO_MPTCP : LinuxUapi.IPPROTO_TCP;
-        return new SocketChannelImpl(provider, sys, s.fd(), s.family(), protocol, policy.strict());
+        SocketChannelImpl sc =
+                new SocketChannelImpl(provider, sys, s.fd(), s.family(), protocol, policy.strict());
+        sc.options.origin(s.origin());
+        return sc;
+    }
+
+    /** Records how the socket came to be (an accepted one: on which kind of listener). */
+    void origin(SocketOrigin origin) {
+        options.origin(origin);
     }
 
     /**

@@ -51,7 +51,8 @@ abstract class AsyncChannelContract extends AsyncContract {
 
     private static final Set<SocketOption<?>> MPTCP_OPTIONS = Set.of(
             MptcpSocketOptions.MPTCP_ENABLED, MptcpSocketOptions.MPTCP_TOKEN,
-            MptcpSocketOptions.MPTCP_INFO, MptcpSocketOptions.MPTCP_SUBFLOWS);
+            MptcpSocketOptions.MPTCP_INFO, MptcpSocketOptions.MPTCP_SUBFLOWS,
+            MptcpSocketOptions.MPTCP_FALLBACK_REASON);
 
     private static byte[] data(int n, long seed) {
         byte[] b = new byte[n];
@@ -357,6 +358,7 @@ abstract class AsyncChannelContract extends AsyncContract {
 
         Set<SocketOption<?>> server = new HashSet<>(p.server().supportedOptions());
         server.remove(MptcpSocketOptions.MPTCP_ENABLED);
+        server.remove(MptcpSocketOptions.MPTCP_FALLBACK_REASON);
         try (AsynchronousServerSocketChannel j =
                 AsyncProviders.jdk().openAsynchronousServerSocketChannel(null)) {
             assertEquals(names(j.supportedOptions()), names(server), "a listener's options");

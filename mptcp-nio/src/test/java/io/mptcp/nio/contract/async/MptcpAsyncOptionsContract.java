@@ -1,12 +1,15 @@
 package io.mptcp.nio.contract.async;
 
 import static io.mptcp.nio.MptcpSocketOptions.MPTCP_ENABLED;
+import static io.mptcp.nio.MptcpSocketOptions.MPTCP_FALLBACK_REASON;
 import static io.mptcp.nio.MptcpSocketOptions.MPTCP_INFO;
 import static io.mptcp.nio.MptcpSocketOptions.MPTCP_SUBFLOWS;
 import static io.mptcp.nio.MptcpSocketOptions.MPTCP_TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mptcp.nio.FallbackReason;
 
 import java.io.IOException;
 import java.net.SocketException;
@@ -65,6 +68,11 @@ abstract class MptcpAsyncOptionsContract extends AsyncContract {
         assertEquals(mptcp, p.client().getOption(MPTCP_ENABLED), "client");
         assertEquals(mptcp, p.accepted().getOption(MPTCP_ENABLED), "accepted");
         assertEquals(mptcp, p.client().getOption(MPTCP_TOKEN).isPresent());
+        FallbackReason.Kind kind = mptcp ? FallbackReason.Kind.MPTCP_IN_USE
+                : FallbackReason.Kind.NOT_REQUESTED;
+        assertEquals(kind, p.server().getOption(MPTCP_FALLBACK_REASON).kind(), "listener");
+        assertEquals(kind, p.client().getOption(MPTCP_FALLBACK_REASON).kind(), "client");
+        assertEquals(kind, p.accepted().getOption(MPTCP_FALLBACK_REASON).kind(), "accepted");
         assertEquals(mptcp, p.accepted().getOption(MPTCP_INFO).isPresent());
         List<?> subflows = p.client().getOption(MPTCP_SUBFLOWS);
         assertEquals(mptcp ? 1 : 0, subflows.size(), "one subflow on loopback: " + subflows);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptcp.nio.FallbackReason;
 import io.mptcp.nio.MptcpSocketOptions;
 
 import java.net.ServerSocket;
@@ -30,6 +31,10 @@ class MptcpSocketImplContractTest extends SocketImplContract implements Modes.Al
         assertTrue(p[1].getOption(MptcpSocketOptions.MPTCP_ENABLED), "accepted");
         assertFalse(p[0].getOption(MptcpSocketOptions.MPTCP_SUBFLOWS).isEmpty());
         assertTrue(p[0].getOption(MptcpSocketOptions.MPTCP_TOKEN).isPresent());
+        for (Socket s : p) {
+            assertEquals(FallbackReason.Kind.MPTCP_IN_USE,
+                    s.getOption(MptcpSocketOptions.MPTCP_FALLBACK_REASON).kind());
+        }
     }
 
     @Test
@@ -42,6 +47,13 @@ class MptcpSocketImplContractTest extends SocketImplContract implements Modes.Al
         try {
             assertFalse(s.getOption(MptcpSocketOptions.MPTCP_ENABLED));
             assertFalse(a.getOption(MptcpSocketOptions.MPTCP_ENABLED), "a TCP client");
+            assertEquals(FallbackReason.Kind.NOT_REQUESTED,
+                    s.getOption(MptcpSocketOptions.MPTCP_FALLBACK_REASON).kind());
+            assertEquals(FallbackReason.Kind.PEER_DID_NOT_REQUEST,
+                    a.getOption(MptcpSocketOptions.MPTCP_FALLBACK_REASON).kind());
+            org.junit.jupiter.api.Assertions.assertThrows(SocketException.class,
+                    () -> s.setOption(MptcpSocketOptions.MPTCP_FALLBACK_REASON,
+                            s.getOption(MptcpSocketOptions.MPTCP_FALLBACK_REASON)));
             SocketException late = org.junit.jupiter.api.Assertions.assertThrows(
                     SocketException.class,
                     () -> s.setOption(MptcpSocketOptions.MPTCP_ENABLED, true));
@@ -55,5 +67,7 @@ class MptcpSocketImplContractTest extends SocketImplContract implements Modes.Al
     void listenerReportsMptcp() throws Exception {
         ServerSocket ss = listener();
         assertEquals(Boolean.TRUE, ss.getOption(MptcpSocketOptions.MPTCP_ENABLED));
+        assertEquals(FallbackReason.Kind.MPTCP_IN_USE,
+                ss.getOption(MptcpSocketOptions.MPTCP_FALLBACK_REASON).kind());
     }
 }

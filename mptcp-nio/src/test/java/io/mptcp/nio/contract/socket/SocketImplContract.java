@@ -502,7 +502,7 @@ abstract class SocketImplContract {
         }
         Set<SocketOption<?>> ours = new HashSet<>(ss.supportedOptions());
         ours.removeAll(mptcpOptions());
-        assertEquals(jdk, ours, "the JDK ServerSocket's options (plus MPTCP_ENABLED)");
+        assertEquals(jdk, ours, "the JDK ServerSocket's options (plus MPTCP_ENABLED and MPTCP_FALLBACK_REASON)");
         ss.setReceiveBufferSize(65536);
         assertTrue(ss.getReceiveBufferSize() >= 65536);
         assertTrue(ss.getReuseAddress(), "ServerSocket sets SO_REUSEADDR on Linux");
@@ -514,7 +514,8 @@ abstract class SocketImplContract {
 
     static Set<SocketOption<?>> mptcpOptions() {
         return Set.of(MptcpSocketOptions.MPTCP_ENABLED, MptcpSocketOptions.MPTCP_TOKEN,
-                MptcpSocketOptions.MPTCP_INFO, MptcpSocketOptions.MPTCP_SUBFLOWS);
+                MptcpSocketOptions.MPTCP_INFO, MptcpSocketOptions.MPTCP_SUBFLOWS,
+                MptcpSocketOptions.MPTCP_FALLBACK_REASON);
     }
 
     // ---- server sockets ------------------------------------------------------------------
