@@ -1,13 +1,20 @@
 package io.mptcp.nio;
 
 import java.io.IOException;
+import io.mptcp.nio.pm.AnnouncedAddress;
+import io.mptcp.nio.pm.SubflowClose;
+import io.mptcp.nio.pm.SubflowRequest;
+
+import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link SocketChannel} over a Multipath TCP socket, or over TCP where MPTCP was not
@@ -40,6 +47,77 @@ public abstract class MptcpSocketChannel extends SocketChannel {
      * @return an unmodifiable live view
      */
     public abstract Map<SocketOption<?>, Object> unappliedOptions();
+
+    /**
+     * Opens a subflow of this connection from {@code request}'s local endpoint to its remote
+     * one (draft-hesmans-mptcp-socket-03 {@code MPTCP_OPEN_SUB_TUPLE}) and waits until it
+     * is usable. The connection must be MPTCP, connected, created while the network
+     * namespace's path manager was {@code userspace}, and the caller needs
+     * {@code CAP_NET_ADMIN} (README, "Subflow control").
+     *
+     * @param request the endpoints and flags of the new subflow
+     * @param timeout how long to wait for the subflow; the kernel may still complete the join
+     *     after it
+     * @return the new subflow, as {@link MptcpSocketOptions#MPTCP_SUBFLOWS} lists it
+     * @throws java.net.SocketTimeoutException if the subflow is not usable within the timeout
+     * @throws io.mptcp.nio.pm.PathManagerException if the kernel refused the request or the
+     *     join failed, with the kernel's errno and reason
+     * @throws IOException for the precondition failures listed in the README
+     */
+    public abstract Subflow openSubflow(SubflowRequest request,
+            Duration timeout) throws IOException;
+
+    /**
+     * Opens a subflow like {@link #openSubflow(SubflowRequest,
+     * Duration)} without blocking: the stage completes with the usable subflow, or
+     * exceptionally with the exception the blocking form would throw. Completion runs on the
+     * library's event thread: hand long work to another executor.
+     *
+     * @param request the endpoints and flags of the new subflow
+     * @return a stage that completes when the subflow is usable or has failed
+     */
+    public abstract CompletableFuture<Subflow> openSubflowAsync(
+            SubflowRequest request);
+
+    /**
+     * Closes one subflow of this connection (draft {@code MPTCP_CLOSE_SUB_ID}); the connection
+     * goes on over its other subflows.
+     *
+     * @param subflow a subflow as {@link MptcpSocketOptions#MPTCP_SUBFLOWS} listed it
+     * @param how FIN or RST
+     * @throws IOException if the subflow is unknown or the kernel refused
+     */
+    public abstract void closeSubflow(Subflow subflow, SubflowClose how)
+            throws IOException;
+
+    /**
+     * Sets or clears the backup priority of one subflow (MP_PRIO to the peer).
+     *
+     * @param subflow a subflow as {@link MptcpSocketOptions#MPTCP_SUBFLOWS} listed it
+     * @param backup true to make it a backup path
+     * @throws IOException if the subflow is unknown or the kernel refused
+     */
+    public abstract void setSubflowBackup(Subflow subflow, boolean backup) throws IOException;
+
+    /**
+     * Announces a local address to the peer (RFC 6897 {@code TCP_MULTIPATH_ADD}, MPTCP
+     * {@code ADD_ADDR}), with an address id the library allocates for this connection.
+     *
+     * @param address a local address of this host; port 0 announces no port
+     * @return the announcement, to {@link #withdraw} later
+     * @throws IOException if the kernel refused
+     */
+    public abstract AnnouncedAddress announce(InetSocketAddress address)
+            throws IOException;
+
+    /**
+     * Withdraws an address this connection announced (RFC 6897 {@code TCP_MULTIPATH_REMOVE},
+     * MPTCP {@code REMOVE_ADDR}); the peer closes its subflows to it.
+     *
+     * @param announced what {@link #announce} returned on this channel
+     * @throws IOException if the kernel refused
+     */
+    public abstract void withdraw(AnnouncedAddress announced) throws IOException;
 
     /**
      * Sends bytes of {@code file} to this channel without copying them through the JVM, with

@@ -288,6 +288,42 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
                 () -> SocketOptions.get(options, mptcp, isConnected(), name)));
     }
 
+    // Scaffold for the subflow-control branch: replaced by the implementation.
+    @Override
+    public io.mptcp.nio.Subflow openSubflow(io.mptcp.nio.pm.SubflowRequest request,
+            java.time.Duration timeout) throws IOException {
+        throw new UnsupportedOperationException("openSubflow: not implemented yet");
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<io.mptcp.nio.Subflow> openSubflowAsync(
+            io.mptcp.nio.pm.SubflowRequest request) {
+        throw new UnsupportedOperationException("openSubflowAsync: not implemented yet");
+    }
+
+    @Override
+    public void closeSubflow(io.mptcp.nio.Subflow subflow, io.mptcp.nio.pm.SubflowClose how)
+            throws IOException {
+        throw new UnsupportedOperationException("closeSubflow: not implemented yet");
+    }
+
+    @Override
+    public void setSubflowBackup(io.mptcp.nio.Subflow subflow, boolean backup)
+            throws IOException {
+        throw new UnsupportedOperationException("setSubflowBackup: not implemented yet");
+    }
+
+    @Override
+    public io.mptcp.nio.pm.AnnouncedAddress announce(java.net.InetSocketAddress address)
+            throws IOException {
+        throw new UnsupportedOperationException("announce: not implemented yet");
+    }
+
+    @Override
+    public void withdraw(io.mptcp.nio.pm.AnnouncedAddress announced) throws IOException {
+        throw new UnsupportedOperationException("withdraw: not implemented yet");
+    }
+
     @Override
     public Map<SocketOption<?>, Object> unappliedOptions() {
         return options.unapplied();
