@@ -237,6 +237,28 @@ class SubflowControlTest {
         assertEquals(1, subflows(c.client()).size());
     }
 
+    @Test
+    void aJoinThePeerRejectsFailsEvenIfItLookedEstablished() throws Exception {
+        // The client socket gets the userspace PM (fixed when it is created); the server's
+        // side, created during the handshake, the in-kernel PM with no room for a subflow.
+        ServerSocketChannel server = server();
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        InetSocketAddress target = new InetSocketAddress(LOOPBACK, port);
+        MptcpSocketChannel client = (MptcpSocketChannel) track(ns.call(
+                () -> PROVIDER.openSocketChannel(StandardProtocolFamily.INET)));
+        ns.exec("sysctl", "-q", "-w", pmSysctl("kernel"));
+        ns.ip("mptcp", "limits", "set", "subflows", "0");
+        client.connect(target);
+        SocketChannel accepted = track(server.accept());
+        echo(client, accepted);
+        ns.exec("sysctl", "-q", "-w", pmSysctl("userspace"));
+        PathManagerException e = assertThrows(PathManagerException.class,
+                () -> ns.call(() -> client.openSubflow(toServer(second, target), WAIT)));
+        assertTrue(e.getMessage().contains("rejected"), e.getMessage());
+        assertEquals(1, subflows(client).size(), subflows(client).toString());
+        assertEquals(1, subflows(accepted).size(), subflows(accepted).toString());
+    }
+
     // ---- close, backup --------------------------------------------------------------------------
 
     @Test

@@ -1,6 +1,7 @@
 package io.mptcp.nio.internal.pm;
 
 import io.mptcp.ffi.Errno;
+import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.MptcpSocketChannel;
@@ -53,8 +54,10 @@ import java.util.concurrent.TimeoutException;
  *       address whatever its port), so this class allocates the ids, one per (address, port),
  *       and always sends them;
  *   <li>an open completes only on the {@code SUB_ESTABLISHED} of its own address pair once the
- *       subflow list shows it, and fails on a {@code SUB_CLOSED} that comes instead (a remote
- *       refusal arrives only that way, some time after the command succeeded);
+ *       subflow list shows it, and still shows it two round trips (of the new subflow, plus
+ *       20 ms) later; it fails on a {@code SUB_CLOSED} that comes instead (a remote refusal
+ *       arrives only that way, some time after the command succeeded, and a join the peer
+ *       rejects at its third ACK is first reported established);
  *   <li>{@code SUBFLOW_CREATE} before the connection is fully established fails
  *       {@code ENOTCONN}: the open then waits for the connection's {@code ESTABLISHED} event
  *       (the subscription exists before the first attempt, so the event cannot be missed) and
@@ -69,6 +72,8 @@ public final class SubflowControl {
     /** Re-reads of the subflow list for a subflow whose SUB_ESTABLISHED came first. */
     private static final int LIST_TRIES = 100;
     private static final long LIST_RETRY_MILLIS = 10;
+    /** Added to two round trips of the new subflow before an open is taken as accepted. */
+    private static final long SETTLE_MIN_MICROS = 20_000;
 
     /** Timers of all channels: retries and list re-reads, never blocking work. */
     private static final ScheduledExecutorService TIMERS =
@@ -122,6 +127,7 @@ public final class SubflowControl {
         boolean awaitingEstablished;
         Pair matched;
         int listTries;
+        boolean settled;
 
         Pending(SubflowRequest request, PmAddress local, PmAddress remote, Set<Pair> before) {
             this.request = request;
@@ -392,12 +398,30 @@ public final class SubflowControl {
         try {
             for (Subflow s : listed()) {
                 if (new Pair(s.local(), s.remote()).equals(p.matched)) {
-                    complete(p, s);
+                    if (p.settled) {
+                        complete(p, s);
+                        return;
+                    }
+                    // A join the peer rejects looks established here until the peer's RST
+                    // for our third ACK arrives, one round trip after SUB_ESTABLISHED
+                    // (reference §11 item 6): look again after two round trips.
+                    p.settled = true;
+                    long settle = SETTLE_MIN_MICROS + 2 * s.tcp().rttMicros();
+                    TIMERS.schedule(() -> confirm(p), settle, TimeUnit.MICROSECONDS);
                     return;
                 }
             }
         } catch (IOException | RuntimeException e) {
             fail(p, e);
+            return;
+        }
+        if (p.settled) {
+            fail(p, new PathManagerException("mptcp_pm SUBFLOW_CREATE: the join "
+                    + p.matched.local() + " -> " + p.matched.remote() + " for " + p.request
+                    + " looked established (SUB_ESTABLISHED) and was gone from the subflow list"
+                    + " right after (the peer rejected it)", "SUBFLOW_CREATE", Errno.ECONNRESET,
+                    null, -1, new ErrnoException("subflow join",
+                            Errno.ECONNRESET)));
             return;
         }
         if (++p.listTries < LIST_TRIES) {
@@ -462,7 +486,7 @@ public final class SubflowControl {
             m.append(", MP_TCPRST reason ").append(s.resetReason().getAsLong());
         }
         return new PathManagerException(m.toString(), "SUBFLOW_CREATE", errno, null, -1,
-                new io.mptcp.ffi.ErrnoException("subflow join", errno));
+                new ErrnoException("subflow join", errno));
     }
 
     private void complete(Pending p, Subflow s) {
