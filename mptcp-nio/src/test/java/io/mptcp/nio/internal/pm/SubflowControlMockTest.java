@@ -1,0 +1,323 @@
+package io.mptcp.nio.internal.pm;
+
+import io.mptcp.ffi.IoStatus;
+import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.ffi.NetlinkUapi;
+import io.mptcp.nio.MptcpSocketChannel;
+import io.mptcp.nio.MptcpSocketOptions;
+import io.mptcp.nio.MptcpToken;
+import io.mptcp.nio.Subflow;
+import io.mptcp.nio.TcpInfo;
+import io.mptcp.nio.internal.netlink.Fixtures;
+import io.mptcp.nio.internal.netlink.GenlMessage;
+import io.mptcp.nio.internal.netlink.NetlinkReader;
+import io.mptcp.nio.internal.netlink.PmEvent;
+import io.mptcp.nio.pm.EventSource;
+import io.mptcp.nio.pm.MptcpEvent;
+import io.mptcp.nio.pm.PathManagerException;
+import io.mptcp.nio.pm.SubflowRequest;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.CALLS_REAL_METHODS;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+/**
+ * Subflow control over a mocked native seam that answers as Linux 6.18 did: the replies and
+ * events are the datagrams captured from the kernel ({@code kernel-6.18.txt}), with the
+ * sequence number of each request patched in. The channel is a mock that lists the subflows
+ * the test says exist.
+ */
+@Timeout(30)
+class SubflowControlMockTest {
+    private static final long COOKIE = 4242;
+
+    private final LinuxSyscalls sys = mock(LinuxSyscalls.class);
+    private final AtomicInteger nextFd = new AtomicInteger(100);
+    private final Map<Integer, Integer> protocolOf = new ConcurrentHashMap<>();
+    private final Map<Integer, ConcurrentLinkedDeque<byte[]>> inbox = new ConcurrentHashMap<>();
+    private final List<Integer> commands = Collections.synchronizedList(new ArrayList<>());
+    // genl commands the fake refuses once with this errno (0: accept)
+    private final Map<Integer, Integer> refuseOnce = new ConcurrentHashMap<>();
+    private volatile int eventsFd = -1;
+    private volatile boolean woken;
+
+    private final MptcpSocketChannel channel = mock(MptcpSocketChannel.class);
+    private final AtomicReference<List<Subflow>> listed = new AtomicReference<>(List.of());
+    private SubflowControl control;
+
+    private MptcpEvent.SubflowEstablished established;
+    private MptcpEvent.SubflowClosed refused;
+
+    @BeforeEach
+    void kernel() throws Exception {
+        when(sys.socket(anyInt(), anyInt(), anyInt())).thenAnswer(i -> {
+            int fd = nextFd.getAndIncrement();
+            protocolOf.put(fd, i.getArgument(2));
+            inbox.put(fd, new ConcurrentLinkedDeque<>());
+            return fd;
+        });
+        when(sys.eventfd(anyInt(), anyInt())).thenAnswer(i -> nextFd.getAndIncrement());
+        doAnswer(i -> {
+            if ((int) i.getArgument(2) == NetlinkUapi.NETLINK_ADD_MEMBERSHIP) {
+                eventsFd = i.getArgument(0);
+            }
+            return null;
+        }).when(sys).setsockoptInt(anyInt(), anyInt(), anyInt(), anyInt());
+        when(sys.getsockopt(anyInt(), eq(LinuxUapi.SOL_SOCKET), eq(LinuxUapi.SO_NETNS_COOKIE),
+                any())).thenAnswer(i -> {
+                    ByteBuffer b = i.getArgument(3);
+                    b.putLong(0, COOKIE);
+                    return 8;
+                });
+        when(sys.sendNetlink(anyInt(), any())).thenAnswer(i -> {
+            ByteBuffer b = i.getArgument(1);
+            byte[] request = new byte[b.remaining()];
+            b.get(request);
+            answer(i.getArgument(0), request);
+            return request.length;
+        });
+        when(sys.recvNetlink(anyInt(), any(), anyInt())).thenAnswer(i -> {
+            byte[] next = inbox.get((int) i.getArgument(0)).poll();
+            if (next == null) {
+                return IoStatus.UNAVAILABLE;
+            }
+            ((ByteBuffer) i.getArgument(1)).duplicate().put(next);
+            return next.length;
+        });
+        when(sys.poll(anyInt(), anyInt(), anyInt(), anyInt())).thenAnswer(i -> {
+            int fd = i.getArgument(0);
+            for (int n = 0; n < 200 && !woken && inbox.get(fd).isEmpty(); n++) {
+                Thread.sleep(5);
+            }
+            return inbox.get(fd).isEmpty() ? 0 : LinuxUapi.POLLIN;
+        });
+        doAnswer(i -> {
+            woken = true;
+            return null;
+        }).when(sys).eventfdWrite(anyInt(), anyLong());
+
+        established = (MptcpEvent.SubflowEstablished) event("client-sub-established");
+        refused = (MptcpEvent.SubflowClosed) event("client-sub-closed-2");
+
+        when(channel.isOpen()).thenReturn(true);
+        when(channel.isConnected()).thenReturn(true);
+        when(channel.getOption(MptcpSocketOptions.MPTCP_SUBFLOWS)).thenAnswer(
+                i -> listed.get());
+        control = new SubflowControl(sys, new SubflowControl.Host() {
+            @Override
+            public MptcpSocketChannel channel() {
+                return channel;
+            }
+
+            @Override
+            public int family() {
+                return LinuxUapi.AF_INET;
+            }
+
+            @Override
+            public long netnsCookie() {
+                return COOKIE;
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        control.close();
+    }
+
+    private static MptcpEvent event(String fixture) throws Exception {
+        return MptcpEvents.fromPm(PmEvent.decode(GenlMessage.decode(NetlinkReader.read(
+                ByteBuffer.wrap(Fixtures.bytes(fixture)).order(ByteOrder.nativeOrder()))
+                .get(0))), EventSource.NETLINK);
+    }
+
+    /** The kernel's answer to {@code request} on {@code fd}, queued for receive. */
+    private void answer(int fd, byte[] request) {
+        ByteBuffer r = ByteBuffer.wrap(request).order(ByteOrder.nativeOrder());
+        int type = r.getShort(4) & 0xffff;
+        int seq = r.getInt(8);
+        int protocol = protocolOf.get(fd);
+        List<String> replies = new ArrayList<>();
+        if (protocol == NetlinkUapi.NETLINK_ROUTE) {
+            replies.add("getaddr-dump-reply");
+            replies.add("getaddr-dump-reply-2");
+        } else if (type == 0x10) {
+            replies.add("getfamily-mptcp_pm-reply");
+            replies.add("getfamily-mptcp_pm-reply-2");
+        } else {
+            int command = request[16] & 0xff;
+            commands.add(command);
+            Integer errno = refuseOnce.remove(command);
+            if (errno != null) {
+                byte[] e = patch(Fixtures.bytes("invalid-token-reply"), seq);
+                ByteBuffer.wrap(e).order(ByteOrder.nativeOrder()).putInt(16, -errno);
+                inbox.get(fd).add(e);
+                return;
+            }
+            replies.add("create-reply");
+        }
+        for (String name : replies) {
+            inbox.get(fd).add(patch(Fixtures.bytes(name), seq));
+        }
+    }
+
+    /** {@code datagram} with every message's sequence number set to {@code seq}. */
+    private static byte[] patch(byte[] datagram, int seq) {
+        ByteBuffer b = ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder());
+        for (int at = 0; at + 16 <= datagram.length; ) {
+            int len = b.getInt(at);
+            b.putInt(at + 8, seq);
+            at += (len + 3) & ~3;
+            if (len < 16) {
+                break;
+            }
+        }
+        return datagram;
+    }
+
+    private void deliver(String fixture) {
+        inbox.get(eventsFd).add(Fixtures.bytes(fixture));
+    }
+
+    private static Subflow subflow(InetSocketAddress local, InetSocketAddress remote) {
+        return Subflow.builder().local(local).remote(remote)
+                .tcp(TcpInfo.builder().state(1).rttMicros(50).build()).build();
+    }
+
+    private void tokenOf(MptcpToken token) throws Exception {
+        when(channel.getOption(MptcpSocketOptions.MPTCP_TOKEN)).thenReturn(Optional.of(token));
+    }
+
+    private static SubflowRequest requestFor(InetSocketAddress local,
+            InetSocketAddress remote) {
+        return SubflowRequest.builder().local(local.getAddress()).remote(remote).build();
+    }
+
+    private void awaitCommands(int n) throws InterruptedException {
+        for (int i = 0; i < 2000 && commands.size() < n; i++) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void anOpenCompletesWithTheListedSubflowOfItsSubEstablished() throws Exception {
+        tokenOf(established.token());
+        CompletableFuture<Subflow> f = control.openAsync(requestFor(established.local(),
+                established.remote()));
+        assertEquals(List.of(10), commands, "one SUBFLOW_CREATE (10)");
+        assertFalse(f.isDone(), "the command alone does not complete it");
+        Subflow s = subflow(established.local(), established.remote());
+        listed.set(List.of(s));
+        deliver("client-sub-established");
+        assertEquals(s, f.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aJoinTheKernelClosesFailsWithItsErrno() throws Exception {
+        tokenOf(refused.token());
+        CompletableFuture<Subflow> f = control.openAsync(requestFor(refused.local(),
+                refused.remote()));
+        deliver("client-sub-closed-2");
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> f.get(10, TimeUnit.SECONDS));
+        PathManagerException p = assertInstanceOf(PathManagerException.class, e.getCause());
+        assertEquals(refused.error().orElse(104), p.errno(), p.getMessage());
+        assertTrue(p.getMessage().contains(refused.remote().toString()), p.getMessage());
+    }
+
+    @Test
+    void anOpenBeforeFullEstablishmentWaitsForEstablishedAndTriesAgain() throws Exception {
+        MptcpEvent.ConnectionEstablished up =
+                (MptcpEvent.ConnectionEstablished) event("client-established");
+        assertEquals(up.token(), established.token(), "fixtures of one connection");
+        tokenOf(established.token());
+        refuseOnce.put(10, 107);
+        CompletableFuture<Subflow> f = control.openAsync(requestFor(established.local(),
+                established.remote()));
+        assertFalse(f.isDone(), "ENOTCONN means: wait, not fail");
+        deliver("client-established");
+        awaitCommands(2);
+        assertEquals(List.of(10, 10), commands.subList(0, 2));
+        Subflow s = subflow(established.local(), established.remote());
+        listed.set(List.of(s));
+        deliver("client-sub-established");
+        assertEquals(s, f.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aKernelRefusalOfTheCommandFailsAtOnce() throws Exception {
+        tokenOf(established.token());
+        refuseOnce.put(10, 99);
+        CompletableFuture<Subflow> f = control.openAsync(requestFor(established.local(),
+                established.remote()));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> f.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(java.net.BindException.class, e.getCause());
+        assertInstanceOf(PathManagerException.class, e.getCause().getCause());
+    }
+
+    @Test
+    void theIdsAreOnePerLocalAddressAndPortAndSent() throws Exception {
+        tokenOf(established.token());
+        control.announce(new InetSocketAddress(established.local().getAddress(), 0));
+        control.announce(new InetSocketAddress(established.local().getAddress(), 0));
+        assertEquals(List.of(8, 8), commands, "two ANNOUNCE (8)");
+    }
+
+    @Test
+    void perSubflowOptionsAndRoutingHeadersAreRefusedWithWhatToUse() {
+        MptcpSocketChannel real = mock(MptcpSocketChannel.class, CALLS_REAL_METHODS);
+        Subflow s = subflow(established.local(), established.remote());
+        UnsupportedOperationException option = assertThrows(
+                UnsupportedOperationException.class,
+                () -> real.setSubflowOption(s, java.net.StandardSocketOptions.SO_SNDBUF, 1));
+        assertTrue(option.getMessage().contains("all subflows")
+                && option.getMessage().contains("eBPF"), option.getMessage());
+        UnsupportedOperationException srh = assertThrows(UnsupportedOperationException.class,
+                () -> real.setSubflowSegmentRouting(s, List.of()));
+        assertTrue(srh.getMessage().contains("seg6"), srh.getMessage());
+    }
+
+    @Test
+    void withoutAnMptcpConnectionTheReasonIsGiven() throws Exception {
+        when(channel.getOption(MptcpSocketOptions.MPTCP_TOKEN)).thenReturn(Optional.empty());
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> control.announce(new InetSocketAddress(established.local().getAddress(),
+                        0)));
+        assertTrue(e.getMessage().contains("does not use MPTCP"), e.getMessage());
+        assertTrue(commands.isEmpty());
+    }
+}
