@@ -115,7 +115,7 @@ public final class SubflowControl {
     private record Pair(InetSocketAddress local, InetSocketAddress remote) {
     }
 
-    /** An open in progress. */
+    /** An open in progress; its mutable fields are guarded by the SubflowControl. */
     private static final class Pending {
         final SubflowRequest request;
         final PmAddress local;
@@ -160,8 +160,12 @@ public final class SubflowControl {
         try {
             return p.future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            boolean created;
+            synchronized (this) {
+                created = p.created;
+            }
             SocketTimeoutException t = new SocketTimeoutException("openSubflow: " + request
-                    + " was not usable within " + timeout + (p.created
+                    + " was not usable within " + timeout + (created
                             ? " (the kernel accepted SUBFLOW_CREATE; the join may still"
                                     + " complete and then shows in MPTCP_SUBFLOWS)"
                             : " (the connection did not become fully established: MPTCP"
@@ -342,7 +346,8 @@ public final class SubflowControl {
                 }
             } else if (e instanceof MptcpEvent.ConnectionClosed) {
                 for (Pending p : pending) {
-                    after.add(() -> fail(p, new ClosedChannelException()));
+                    after.add(() -> fail(p, new IOException("openSubflow: the connection"
+                            + " closed (CLOSED event) while " + p.request + " was pending")));
                 }
             }
         }
@@ -361,15 +366,18 @@ public final class SubflowControl {
         }
         for (Pending p : check) {
             try {
+                boolean found = false;
                 for (Subflow s : listed()) {
                     Pair pair = new Pair(s.local(), s.remote());
                     synchronized (this) {
                         if (p.matched == null && matches(p, pair)) {
+                            // Only the one that sets it starts the confirmation.
                             p.matched = pair;
+                            found = true;
                         }
                     }
                 }
-                if (p.matched != null) {
+                if (found) {
                     confirm(p);
                 }
             } catch (IOException | RuntimeException x) {
@@ -392,44 +400,56 @@ public final class SubflowControl {
 
     /** Completes {@code p} with its subflow once the list shows it. */
     private void confirm(Pending p) {
-        if (p.future.isDone()) {
-            return;
+        Pair matched;
+        boolean settled;
+        synchronized (this) {
+            if (p.future.isDone()) {
+                return;
+            }
+            matched = p.matched;
+            settled = p.settled;
         }
+        Subflow found = null;
         try {
             for (Subflow s : listed()) {
-                if (new Pair(s.local(), s.remote()).equals(p.matched)) {
-                    if (p.settled) {
-                        complete(p, s);
-                        return;
-                    }
-                    // A join the peer rejects looks established here until the peer's RST
-                    // for our third ACK arrives, one round trip after SUB_ESTABLISHED
-                    // (reference §11 item 6): look again after two round trips.
-                    p.settled = true;
-                    long settle = SETTLE_MIN_MICROS + 2 * s.tcp().rttMicros();
-                    TIMERS.schedule(() -> confirm(p), settle, TimeUnit.MICROSECONDS);
-                    return;
+                if (new Pair(s.local(), s.remote()).equals(matched)) {
+                    found = s;
+                    break;
                 }
             }
         } catch (IOException | RuntimeException e) {
             fail(p, e);
             return;
         }
-        if (p.settled) {
+        if (found != null && settled) {
+            complete(p, found);
+        } else if (found != null) {
+            // A join the peer rejects looks established here until the peer's RST for our
+            // third ACK arrives, one round trip after SUB_ESTABLISHED (reference §11 item 6):
+            // look again after two round trips.
+            synchronized (this) {
+                p.settled = true;
+            }
+            long settle = SETTLE_MIN_MICROS + 2 * found.tcp().rttMicros();
+            TIMERS.schedule(() -> confirm(p), settle, TimeUnit.MICROSECONDS);
+        } else if (settled) {
             fail(p, new PathManagerException("mptcp_pm SUBFLOW_CREATE: the join "
-                    + p.matched.local() + " -> " + p.matched.remote() + " for " + p.request
+                    + matched.local() + " -> " + matched.remote() + " for " + p.request
                     + " looked established (SUB_ESTABLISHED) and was gone from the subflow list"
                     + " right after (the peer rejected it)", "SUBFLOW_CREATE", Errno.ECONNRESET,
-                    null, -1, new ErrnoException("subflow join",
-                            Errno.ECONNRESET)));
-            return;
-        }
-        if (++p.listTries < LIST_TRIES) {
-            TIMERS.schedule(() -> confirm(p), LIST_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    null, -1, new ErrnoException("subflow join", Errno.ECONNRESET)));
         } else {
-            fail(p, new IOException("openSubflow: the kernel reported " + p.matched.local()
-                    + " -> " + p.matched.remote() + " established (SUB_ESTABLISHED) but the"
-                    + " subflow list never showed it established"));
+            int tries;
+            synchronized (this) {
+                tries = ++p.listTries;
+            }
+            if (tries < LIST_TRIES) {
+                TIMERS.schedule(() -> confirm(p), LIST_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                fail(p, new IOException("openSubflow: the kernel reported " + matched.local()
+                        + " -> " + matched.remote() + " established (SUB_ESTABLISHED) but the"
+                        + " subflow list never showed it established"));
+            }
         }
     }
 

@@ -71,6 +71,7 @@ class SubflowControlMockTest {
     // genl commands the fake refuses once with this errno (0: accept)
     private final Map<Integer, Integer> refuseOnce = new ConcurrentHashMap<>();
     private volatile int eventsFd = -1;
+    private volatile boolean unprivileged;
     private volatile boolean woken;
 
     private final MptcpSocketChannel channel = mock(MptcpSocketChannel.class);
@@ -91,6 +92,10 @@ class SubflowControlMockTest {
         when(sys.eventfd(anyInt(), anyInt())).thenAnswer(i -> nextFd.getAndIncrement());
         doAnswer(i -> {
             if ((int) i.getArgument(2) == NetlinkUapi.NETLINK_ADD_MEMBERSHIP) {
+                if (unprivileged) {
+                    // the events group is GENL_MCAST_CAP_NET_ADMIN
+                    throw new io.mptcp.ffi.ErrnoException("setsockopt", 1);
+                }
                 eventsFd = i.getArgument(0);
             }
             return null;
@@ -290,11 +295,47 @@ class SubflowControlMockTest {
     }
 
     @Test
+    void aPrivilegedLocalPortRefusedByTheKernelIsNamedAsSuch() throws Exception {
+        tokenOf(established.token());
+        refuseOnce.put(10, 13);
+        CompletableFuture<Subflow> f = control.openAsync(SubflowRequest.builder()
+                .local(established.local().getAddress()).localPort(80)
+                .remote(established.remote()).build());
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> f.get(10, TimeUnit.SECONDS));
+        java.net.BindException b = assertInstanceOf(java.net.BindException.class,
+                e.getCause());
+        assertTrue(b.getMessage().contains("ip_unprivileged_port_start")
+                && b.getMessage().contains("CAP_NET_BIND_SERVICE"), b.getMessage());
+        assertEquals(13, ((PathManagerException) b.getCause()).errno());
+    }
+
+    @Test
+    void withoutCapNetAdminTheSubscriptionRefusalNamesTheCapabilityAndTheRule()
+            throws Exception {
+        unprivileged = true;
+        tokenOf(established.token());
+        PathManagerException e = assertThrows(PathManagerException.class,
+                () -> control.announce(new InetSocketAddress(established.local().getAddress(),
+                        0)));
+        assertEquals(1, e.errno());
+        assertTrue(e.getMessage().contains("CAP_NET_ADMIN")
+                && e.getMessage().contains("user namespace"), e.getMessage());
+        assertTrue(commands.isEmpty(), "no command without the subscription");
+    }
+
+    @Test
     void theIdsAreOnePerLocalAddressAndPortAndSent() throws Exception {
         tokenOf(established.token());
-        control.announce(new InetSocketAddress(established.local().getAddress(), 0));
-        control.announce(new InetSocketAddress(established.local().getAddress(), 0));
-        assertEquals(List.of(8, 8), commands, "two ANNOUNCE (8)");
+        var a = control.announce(new InetSocketAddress(established.local().getAddress(), 0));
+        var again = control.announce(new InetSocketAddress(established.local().getAddress(),
+                0));
+        var port = control.announce(new InetSocketAddress(established.local().getAddress(),
+                7000));
+        assertEquals(List.of(8, 8, 8), commands, "three ANNOUNCE (8)");
+        assertEquals(1, a.id(), "ids start at 1 (0 is the initial address)");
+        assertEquals(a.id(), again.id(), "the same (address, port), the same id");
+        assertEquals(2, port.id(), "another port, another id");
     }
 
     @Test
