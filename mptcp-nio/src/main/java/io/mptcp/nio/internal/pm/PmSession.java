@@ -117,6 +117,22 @@ final class PmSession {
         }
     }
 
+    /**
+     * Asks the kernel, without privileges, whether the connection {@code token} has the
+     * userspace path manager ({@link PmClient#localAddresses}); a refusal is thrown as the
+     * kernel gave it. Where the answer cannot be had here (no family, the calling thread in
+     * another namespace), returns: {@link #acquire} then says why.
+     */
+    static void probePathManager(LinuxSyscalls sys, long netns, long token) throws IOException {
+        try (PmClient c = PmClient.open(sys)) {
+            if (c.features().whyUnavailable(PmFeatures.Feature.FAMILY).isPresent()
+                    || netns != 0 && netnsCookie(sys, c.fd()) != netns) {
+                return;
+            }
+            c.localAddresses(token);
+        }
+    }
+
     private static PmSession open(LinuxSyscalls sys, long netns, String call)
             throws IOException {
         PmClient client = PmClient.open(sys);

@@ -702,7 +702,23 @@ public final class SubflowControl {
                 return session;
             }
         }
-        PmSession s = PmSession.acquire(sys, host.netnsCookie(), call);
+        long netns = host.netnsCookie();
+        MptcpToken t;
+        synchronized (this) {
+            t = token;
+        }
+        // Before the subscription, which needs CAP_NET_ADMIN: a connection of the in-kernel
+        // path manager is refused for that, the more basic reason, also for callers without
+        // the capability.
+        try {
+            PmSession.probePathManager(sys, netns, t.value());
+        } catch (PathManagerException e) {
+            if (isPmTypeRefusal(e)) {
+                throw pmTypeRefusal(e);
+            }
+            // Anything else the commands themselves report.
+        }
+        PmSession s = PmSession.acquire(sys, netns, call);
         synchronized (this) {
             if (closed || session != null) {
                 s.release();
@@ -756,12 +772,16 @@ public final class SubflowControl {
         try {
             return s.command(command);
         } catch (PathManagerException e) {
-            if (e.errno() == Errno.EINVAL && e.kernelMessage()
-                    .map(m -> m.contains("userspace PM not selected")).orElse(false)) {
+            if (isPmTypeRefusal(e)) {
                 throw pmTypeRefusal(e);
             }
             throw e;
         }
+    }
+
+    private static boolean isPmTypeRefusal(PathManagerException e) {
+        return e.errno() == Errno.EINVAL && e.kernelMessage()
+                .map(m -> m.contains("userspace PM not selected")).orElse(false);
     }
 
     /**

@@ -72,6 +72,7 @@ class SubflowControlMockTest {
     private final Map<Integer, Integer> refuseOnce = new ConcurrentHashMap<>();
     private volatile int eventsFd = -1;
     private volatile boolean unprivileged;
+    private volatile boolean inKernelPm;
     private volatile boolean woken;
 
     private final MptcpSocketChannel channel = mock(MptcpSocketChannel.class);
@@ -184,6 +185,19 @@ class SubflowControlMockTest {
             replies.add("getfamily-mptcp_pm-reply-2");
         } else {
             int command = request[16] & 0xff;
+            if (command == 3 && inKernelPm) {
+                inbox.get(fd).add(extackError(seq, -22, "userspace PM not selected"));
+                return;
+            }
+            if (command == 3) {
+                // GET_ADDR with the token: the probe of the connection's path manager
+                replies.add("get-addr-dump-token-reply");
+                replies.add("get-addr-dump-token-reply-2");
+                for (String name : replies) {
+                    inbox.get(fd).add(patch(Fixtures.bytes(name), seq));
+                }
+                return;
+            }
             commands.add(command);
             Integer errno = refuseOnce.remove(command);
             if (errno != null) {
@@ -197,6 +211,22 @@ class SubflowControlMockTest {
         for (String name : replies) {
             inbox.get(fd).add(patch(Fixtures.bytes(name), seq));
         }
+    }
+
+    /**
+     * An {@code NLMSG_ERROR} as the kernel builds it with {@code NETLINK_CAP_ACK} and
+     * {@code NETLINK_EXT_ACK}: capped request header, then {@code NLMSGERR_ATTR_MSG}.
+     */
+    private static byte[] extackError(int seq, int error, String text) {
+        byte[] msg = (text + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int attr = 4 + msg.length;
+        int len = 16 + 4 + 16 + ((attr + 3) & ~3);
+        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.nativeOrder());
+        b.putInt(len).putShort((short) 2).putShort((short) 0x300).putInt(seq).putInt(0);
+        b.putInt(error);
+        b.putInt(16).putShort((short) 0).putShort((short) 0).putInt(seq).putInt(0);
+        b.putShort((short) attr).putShort((short) 1).put(msg);
+        return b.array();
     }
 
     /** {@code datagram} with every message's sequence number set to {@code seq}. */
@@ -322,6 +352,21 @@ class SubflowControlMockTest {
         assertTrue(e.getMessage().contains("CAP_NET_ADMIN")
                 && e.getMessage().contains("user namespace"), e.getMessage());
         assertTrue(commands.isEmpty(), "no command without the subscription");
+    }
+
+    @Test
+    void aConnectionOfTheInKernelPathManagerIsNamedBeforeTheMissingCapability()
+            throws Exception {
+        unprivileged = true;
+        inKernelPm = true;
+        tokenOf(established.token());
+        PathManagerException e = assertThrows(PathManagerException.class,
+                () -> control.announce(new InetSocketAddress(established.local().getAddress(),
+                        0)));
+        assertEquals(22, e.errno());
+        assertEquals(Optional.of("userspace PM not selected"), e.kernelMessage());
+        assertTrue(e.getMessage().contains("net.mptcp.path_manager")
+                && e.getMessage().contains("created"), e.getMessage());
     }
 
     @Test
