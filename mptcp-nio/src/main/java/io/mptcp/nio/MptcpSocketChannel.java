@@ -85,8 +85,9 @@ public abstract class MptcpSocketChannel extends SocketChannel {
     /**
      * Opens a subflow like {@link #openSubflow(SubflowRequest,
      * Duration)} without blocking: the stage completes with the usable subflow, or
-     * exceptionally with the exception the blocking form would throw. Completion runs on the
-     * library's event thread: hand long work to another executor.
+     * exceptionally with the exception the blocking form would throw (a failed precondition
+     * too). There is no timeout: add one with {@code orTimeout}. Completion runs on a
+     * library thread (the events reader or its timer): hand long work to another executor.
      *
      * @param request the endpoints and flags of the new subflow
      * @return a stage that completes when the subflow is usable or has failed

@@ -4,7 +4,6 @@ import io.mptcp.ffi.Errno;
 import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
-import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.MptcpToken;
 import io.mptcp.nio.Subflow;
@@ -85,8 +84,17 @@ public final class SubflowControl {
 
     /** What subflow control needs from its channel. */
     public interface Host {
-        /** The channel, for its state and options. */
-        MptcpSocketChannel channel();
+        /** Whether the channel is open. */
+        boolean isOpen();
+
+        /** Whether the channel is connected. */
+        boolean isConnected();
+
+        /** {@link MptcpSocketOptions#MPTCP_TOKEN} of the channel. */
+        Optional<MptcpToken> token() throws IOException;
+
+        /** {@link MptcpSocketOptions#MPTCP_SUBFLOWS} of the channel. */
+        List<Subflow> subflows() throws IOException;
 
         /** {@code AF_INET} or {@code AF_INET6}: the socket's family. */
         int family();
@@ -105,6 +113,8 @@ public final class SubflowControl {
     private final Map<Local, Integer> ids = new HashMap<>();
     private final Map<Integer, AnnouncedAddress> announced = new LinkedHashMap<>();
     private final Map<Pair, Boolean> localBackup = new HashMap<>();
+    // the device a subflow is bound to, from its SUB_ESTABLISHED (SOCK_DESTROY must name it)
+    private final Map<Pair, Integer> boundTo = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
 
     /** A local (address, port) of the kernel's table; port 0 for "no port". */
@@ -210,6 +220,11 @@ public final class SubflowControl {
                     + local.getHostAddress() + " needs a networkInterface to pick the path");
         }
         PmSession s = session("openSubflow");
+        if (s.failure().isPresent()) {
+            throw new IOException("openSubflow: the mptcp_pm_events subscription of this"
+                    + " namespace failed; no join can be confirmed (close the channel to"
+                    + " start a new one)", s.failure().get());
+        }
         if (!local.isAnyLocalAddress() && !s.isLocal(local)) {
             throw notLocal("openSubflow", local);
         }
@@ -253,7 +268,7 @@ public final class SubflowControl {
                 p.created = true;
             }
         } catch (PathManagerException e) {
-            if (e.errno() == Errno.ENOTCONN && host.channel().isOpen()) {
+            if (e.errno() == Errno.ENOTCONN && host.isOpen()) {
                 synchronized (this) {
                     p.awaitingEstablished = true;
                 }
@@ -315,6 +330,9 @@ public final class SubflowControl {
                 }
             } else if (e instanceof MptcpEvent.SubflowEstablished s) {
                 Pair pair = new Pair(s.local(), s.remote());
+                if (s.interfaceIndex().isPresent()) {
+                    boundTo.put(pair, s.interfaceIndex().getAsInt());
+                }
                 for (Pending p : pending) {
                     if (p.attempted && p.matched == null && matches(p, pair)) {
                         p.matched = pair;
@@ -325,6 +343,7 @@ public final class SubflowControl {
             } else if (e instanceof MptcpEvent.SubflowClosed s) {
                 Pair pair = new Pair(s.local(), s.remote());
                 localBackup.remove(pair);
+                boundTo.remove(pair);
                 Pending failed = null;
                 for (Pending p : pending) {
                     if (pair.equals(p.matched)) {
@@ -533,7 +552,11 @@ public final class SubflowControl {
         Subflow s = find("closeSubflow", subflow);
         PmSession session = session("closeSubflow");
         if (how == SubflowClose.ABORT) {
-            session.abort(s.local(), s.remote());
+            int ifIndex;
+            synchronized (this) {
+                ifIndex = boundTo.getOrDefault(new Pair(s.local(), s.remote()), 0);
+            }
+            session.abort(s.local(), s.remote(), ifIndex);
         } else {
             run(session, c -> {
                 c.subflowDestroy(t.value(), withPort(s.local()), withPort(s.remote()));
@@ -641,14 +664,13 @@ public final class SubflowControl {
 
     /** The token, or the precise reason there is no connection to control. */
     private MptcpToken usable(String call) throws IOException {
-        MptcpSocketChannel ch = host.channel();
-        if (!ch.isOpen()) {
+        if (!host.isOpen()) {
             throw new ClosedChannelException();
         }
-        if (!ch.isConnected()) {
+        if (!host.isConnected()) {
             throw new NotYetConnectedException();
         }
-        Optional<MptcpToken> t = ch.getOption(MptcpSocketOptions.MPTCP_TOKEN);
+        Optional<MptcpToken> t = host.token();
         if (t.isEmpty()) {
             throw new IOException(call + ": this connection does not use MPTCP (MPTCP_ENABLED"
                     + " is false: the channel was opened for TCP, the peer did not answer with"
@@ -734,7 +756,7 @@ public final class SubflowControl {
     }
 
     private List<Subflow> listed() throws IOException {
-        return host.channel().getOption(MptcpSocketOptions.MPTCP_SUBFLOWS);
+        return host.subflows();
     }
 
     private static Set<Pair> pairs(List<Subflow> subflows) {
