@@ -186,6 +186,47 @@ class SubflowControlTest {
     }
 
     @Test
+    void anIpv6SocketConnectedToAnIpv4MappedAddressOpensIpv4Subflows() throws Exception {
+        ServerSocketChannel server = track(ns.call(() -> PROVIDER.openServerSocketChannel(
+                StandardProtocolFamily.INET6)));
+        server.bind(new InetSocketAddress(InetAddress.getByName("::"), 0));
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        InetSocketAddress target = new InetSocketAddress(LOOPBACK, port);
+        MptcpSocketChannel client = (MptcpSocketChannel) track(ns.call(
+                () -> PROVIDER.openSocketChannel(StandardProtocolFamily.INET6)));
+        client.connect(target);
+        SocketChannel accepted = track(server.accept());
+        echo(client, accepted);
+        Subflow s = ns.call(() -> client.openSubflow(toServer(second, target), WAIT));
+        assertEquals(2, subflows(client).size(), subflows(client).toString());
+        assertTrue(subflows(client).contains(s), s + " in " + subflows(client));
+        echo(client, accepted);
+    }
+
+    @Test
+    void ipv6Subflows() throws Exception {
+        ns.ip("addr", "add", "fd77::1/128", "dev", "lo", "nodad");
+        InetAddress v6second = InetAddress.getByName("fd77::1");
+        ServerSocketChannel server = track(ns.call(() -> PROVIDER.openServerSocketChannel(
+                StandardProtocolFamily.INET6)));
+        server.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+        InetSocketAddress target = (InetSocketAddress) server.getLocalAddress();
+        MptcpSocketChannel client = (MptcpSocketChannel) track(ns.call(
+                () -> PROVIDER.openSocketChannel(StandardProtocolFamily.INET6)));
+        client.connect(target);
+        SocketChannel accepted = track(server.accept());
+        echo(client, accepted);
+        Subflow s = ns.call(() -> client.openSubflow(toServer(v6second, target), WAIT));
+        assertEquals(v6second, s.local().getAddress());
+        ns.call(() -> {
+            client.closeSubflow(s, SubflowClose.ABORT);
+            return null;
+        });
+        assertEquals(1, subflows(client).size(), subflows(client).toString());
+        echo(client, accepted);
+    }
+
+    @Test
     void openWithALocalPortAndAsBackup() throws Exception {
         Conn c = connect(true);
         SubflowRequest r = SubflowRequest.builder().local(second).localPort(41000)
