@@ -227,6 +227,25 @@ class SubflowControlTest {
     }
 
     @Test
+    void repeatedOpenAndCloseOverOneAddressPairTellSubflowsApart() throws Exception {
+        // The SUB_CLOSED of a closed subflow may come after the next open started, from the
+        // same address pair (another port): it must not fail that open.
+        Conn c = connect(true);
+        for (int i = 0; i < 12; i++) {
+            SubflowClose how = i % 2 == 0 ? SubflowClose.ABORT : SubflowClose.GRACEFUL;
+            Subflow s = ns.call(() -> c.client().openSubflow(toServer(second, c.server()),
+                    WAIT));
+            ns.call(() -> {
+                c.client().setSubflowBackup(s, true);
+                c.client().closeSubflow(s, how);
+                return null;
+            });
+            echo(c.client(), c.accepted());
+        }
+        assertEquals(1, subflows(c.client()).size(), subflows(c.client()).toString());
+    }
+
+    @Test
     void openWithALocalPortAndAsBackup() throws Exception {
         Conn c = connect(true);
         SubflowRequest r = SubflowRequest.builder().local(second).localPort(41000)

@@ -113,6 +113,8 @@ public final class SubflowControl {
     private final Map<Local, Integer> ids = new HashMap<>();
     private final Map<Integer, AnnouncedAddress> announced = new LinkedHashMap<>();
     private final Map<Pair, Boolean> localBackup = new HashMap<>();
+    // pairs seen established (events, lists) and not yet reported closed
+    private final Set<Pair> seen = new HashSet<>();
     // the device a subflow is bound to, from its SUB_ESTABLISHED (SOCK_DESTROY must name it)
     private final Map<Pair, Integer> boundTo = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
@@ -243,6 +245,7 @@ public final class SubflowControl {
         PmAddress r = PmAddress.of(remote.getAddress()).withPort(remote.getPort());
         Pending p = new Pending(request, l, r, pairs(listed()));
         synchronized (this) {
+            seen.addAll(p.before);
             pending.add(p);
         }
         attempt(p, t);
@@ -330,6 +333,7 @@ public final class SubflowControl {
                 }
             } else if (e instanceof MptcpEvent.SubflowEstablished s) {
                 Pair pair = new Pair(s.local(), s.remote());
+                seen.add(pair);
                 if (s.interfaceIndex().isPresent()) {
                     boundTo.put(pair, s.interfaceIndex().getAsInt());
                 }
@@ -351,7 +355,9 @@ public final class SubflowControl {
                         break;
                     }
                 }
-                if (failed == null) {
+                // A subflow that was established before (a late SUB_CLOSED of one this
+                // channel closed, say) is not the refused join of an open in progress.
+                if (failed == null && !seen.remove(pair)) {
                     for (Pending p : pending) {
                         if (p.attempted && p.matched == null && matches(p, pair)) {
                             failed = p;
