@@ -248,6 +248,13 @@ public final class SubflowControl {
             seen.addAll(p.before);
             pending.add(p);
         }
+        // However the stage ends (also by the application's orTimeout or cancel), the open
+        // stops waiting.
+        p.future.whenComplete((v, x) -> {
+            synchronized (this) {
+                pending.remove(p);
+            }
+        });
         attempt(p, t);
         return p;
     }

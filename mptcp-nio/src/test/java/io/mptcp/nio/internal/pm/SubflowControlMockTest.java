@@ -71,6 +71,7 @@ class SubflowControlMockTest {
     private final List<Integer> commands = Collections.synchronizedList(new ArrayList<>());
     // genl commands the fake refuses once with this errno (0: accept)
     private final Map<Integer, Integer> refuseOnce = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> refuseAlways = new ConcurrentHashMap<>();
     private volatile int eventsFd = -1;
     private volatile boolean unprivileged;
     private volatile boolean inKernelPm;
@@ -215,6 +216,9 @@ class SubflowControlMockTest {
             }
             commands.add(command);
             Integer errno = refuseOnce.remove(command);
+            if (errno == null) {
+                errno = refuseAlways.get(command);
+            }
             if (errno != null) {
                 byte[] e = patch(Fixtures.bytes("invalid-token-reply"), seq);
                 ByteBuffer.wrap(e).order(ByteOrder.nativeOrder()).putInt(16, -errno);
@@ -325,6 +329,19 @@ class SubflowControlMockTest {
         listed.set(List.of(s));
         deliver("client-sub-established");
         assertEquals(s, f.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anAsyncOpenTheApplicationTimesOutStopsRetrying() throws Exception {
+        tokenOf(established.token());
+        refuseAlways.put(10, 107);
+        CompletableFuture<Subflow> f = control.openAsync(requestFor(established.local(),
+                established.remote())).orTimeout(50, TimeUnit.MILLISECONDS);
+        assertInstanceOf(java.util.concurrent.TimeoutException.class, assertThrows(
+                ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS)).getCause());
+        int after = commands.size();
+        Thread.sleep(600);
+        assertEquals(after, commands.size(), "no SUBFLOW_CREATE after the stage ended");
     }
 
     @Test
