@@ -454,6 +454,18 @@ class SubflowControlTest {
     }
 
     @Test
+    void theFirstCallFromAThreadOfAnotherNamespaceSaysSo() throws Exception {
+        Conn c = connect(true);
+        // This thread is in the host's namespace, the socket in the test's.
+        IOException e = assertThrows(IOException.class, () -> c.client().announce(
+                new InetSocketAddress(second, 0)));
+        assertTrue(e.getMessage().contains("another network namespace"), e.getMessage());
+        // From the socket's namespace it works, and then from anywhere (the session exists).
+        ns.call(() -> c.client().announce(new InetSocketAddress(second, 0)));
+        c.client().announce(new InetSocketAddress(second, 7000));
+    }
+
+    @Test
     void aTcpConnectionIsRefusedWithTheReason() throws Exception {
         ServerSocketChannel server = server();
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
