@@ -15,6 +15,8 @@ import io.mptcp.nio.MptcpInfo;
 import io.mptcp.nio.MptcpToken;
 import io.mptcp.nio.Subflow;
 import io.mptcp.nio.TcpInfo;
+import io.mptcp.nio.internal.netlink.InetDiagMsg.MptcpSubflowDiag;
+import io.mptcp.nio.internal.netlink.SockDiag;
 
 import java.io.IOException;
 import java.net.SocketException;
@@ -27,7 +29,8 @@ import java.util.Optional;
 
 /**
  * Reads the MPTCP state of one socket ({@code SOL_MPTCP} getsockopts) into the public value
- * types. Not a hot path: it allocates its buffers per call.
+ * types, and the subflows' flags from the socket diagnostics ({@link SubflowDiagnostics}). Not
+ * a hot path: it allocates its buffers per call.
  */
 public final class MptcpIntrospection {
     // Subflows asked for at first; the kernel says how many there are, and we ask again.
@@ -60,8 +63,24 @@ public final class MptcpIntrospection {
         }
     }
 
-    /** The established subflows; empty if the connection does not use MPTCP now. */
+    /**
+     * The established subflows, with their flags where the kernel tells them; empty if the
+     * connection does not use MPTCP now.
+     */
     List<Subflow> subflows() throws IOException {
+        List<Subflow> subflows = addresses();
+        if (subflows.isEmpty()) {
+            return subflows;
+        }
+        Optional<MptcpInfo> info = info("MPTCP_SUBFLOWS");
+        if (info.isEmpty()) {
+            return subflows;
+        }
+        return withFlags(subflows, info.get().token().value());
+    }
+
+    /** The subflows without flags: ids, addresses and TCP figures. */
+    private List<Subflow> addresses() throws IOException {
         try {
             return fromFullInfo();
         } catch (ErrnoException e) {
@@ -77,6 +96,35 @@ public final class MptcpIntrospection {
             requireOldKernel("MPTCP_SUBFLOWS", "5.16", e);
             return List.of();
         }
+    }
+
+    /**
+     * {@code subflows} with the flags the socket diagnostics give for each, as they are where
+     * it gives none. {@code token} tells this connection's subflows from sockets of the same
+     * addresses in other network namespaces.
+     */
+    private List<Subflow> withFlags(List<Subflow> subflows, long token) {
+        Optional<SubflowDiagnostics> opened = SubflowDiagnostics.open(sys);
+        if (opened.isEmpty()) {
+            return subflows;
+        }
+        try (SubflowDiagnostics diag = opened.get()) {
+            List<Subflow> out = new ArrayList<>(subflows.size());
+            for (Subflow s : subflows) {
+                Optional<MptcpSubflowDiag> d = diag.find(token, s.local(), s.remote());
+                out.add(d.isPresent() ? withFlags(s, d.get()) : s);
+            }
+            return Collections.unmodifiableList(out);
+        }
+    }
+
+    static Subflow withFlags(Subflow s, MptcpSubflowDiag d) {
+        Subflow.Builder b = Subflow.builder().local(s.local()).remote(s.remote()).tcp(s.tcp())
+                .localBackup(d.has(SockDiag.MPTCP_SUBFLOW_FLAG_BKUP_LOC))
+                .remoteBackup(d.has(SockDiag.MPTCP_SUBFLOW_FLAG_BKUP_REM))
+                .fullyEstablished(d.has(SockDiag.MPTCP_SUBFLOW_FLAG_FULLY_ESTABLISHED));
+        s.id().ifPresent(b::id);
+        return b.build();
     }
 
     /** One consistent snapshot (Linux 6.5). */
