@@ -1,0 +1,182 @@
+package io.mptcp.nio.pm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mptcp.nio.MptcpSelectorProvider;
+import io.mptcp.nio.MptcpSocketOptions;
+import io.mptcp.nio.Subflow;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The subflow flags of {@code MPTCP_SUBFLOWS} on this kernel: a loopback connection in a
+ * namespace of its own whose second subflow comes from an in-kernel endpoint
+ * {@code 127.0.0.2 dev lo subflow backup}. The join must read local backup on the client and
+ * remote backup on the server, as {@code ss -ti} (the independent observer) shows them
+ * ({@code b} and {@code B}), and every subflow fully established once data went both ways.
+ * Needs root (skipped visibly otherwise, failed with {@code CI=true}).
+ */
+@Timeout(60)
+class SubflowFlagsKernelTest {
+    private static final MptcpSelectorProvider PROVIDER = new MptcpSelectorProvider();
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final String EXTRA = "127.0.0.2";
+
+    private PmNamespace ns;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeEach
+    void namespace() throws Exception {
+        ns = PmNamespace.create();
+        ns.ip("mptcp", "limits", "set", "subflows", "1", "add_addr_accepted", "0");
+        ns.ip("mptcp", "endpoint", "add", EXTRA, "dev", "lo", "subflow", "backup");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        open.add(c);
+        return c;
+    }
+
+    /** Reads the list in the namespace's thread, where the diagnostics must be asked. */
+    private List<Subflow> subflows(SocketChannel ch) throws Exception {
+        return ns.call(() -> ch.getOption(MptcpSocketOptions.MPTCP_SUBFLOWS));
+    }
+
+    /** Polls until {@code done} holds (the join and its handshake take their time). */
+    private List<Subflow> until(Callable<List<Subflow>> read,
+            java.util.function.Predicate<List<Subflow>> done) throws Exception {
+        while (true) {
+            List<Subflow> list = read.call();
+            if (done.test(list)) {
+                return list;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean twoFullyEstablished(List<Subflow> list) {
+        return list.size() == 2 && list.stream()
+                .allMatch(s -> s.fullyEstablished().equals(Optional.of(true)));
+    }
+
+    private static Subflow from(List<Subflow> list, String local) {
+        return list.stream().filter(s -> s.local().getAddress().getHostAddress().equals(local))
+                .findFirst().orElseThrow(() -> new AssertionError("no subflow from " + local
+                        + " in " + list));
+    }
+
+    private static Subflow to(List<Subflow> list, String remote) {
+        return list.stream().filter(s -> s.remote().getAddress().getHostAddress().equals(remote))
+                .findFirst().orElseThrow(() -> new AssertionError("no subflow to " + remote
+                        + " in " + list));
+    }
+
+    /** The {@code tcp-ulp-mptcp flags:} of the TCP socket local to remote, as ss prints them. */
+    private String ssFlags(InetSocketAddress local, InetSocketAddress remote) throws IOException {
+        String out = ns.exec("ss", "-tniH", "src", local.getAddress().getHostAddress() + ":"
+                + local.getPort(), "dst", remote.getAddress().getHostAddress() + ":"
+                + remote.getPort());
+        int at = out.indexOf("tcp-ulp-mptcp flags:");
+        assertTrue(at >= 0, "ss shows no MPTCP subflow " + local + " -> " + remote + ": " + out);
+        return out.substring(at + "tcp-ulp-mptcp flags:".length()).split("\\s")[0];
+    }
+
+    private static void exchange(SocketChannel a, SocketChannel b) throws IOException {
+        a.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        ByteBuffer in = ByteBuffer.allocate(3);
+        while (in.hasRemaining()) {
+            b.read(in);
+        }
+    }
+
+    @Test
+    void theBackupEndpointIsLocalBackupOnTheClientAndRemoteBackupOnTheServer()
+            throws Exception {
+        ServerSocketChannel server = track(ns.call(() -> PROVIDER.openServerSocketChannel(
+                StandardProtocolFamily.INET)));
+        server.bind(new InetSocketAddress(LOOPBACK, 0));
+        SocketChannel client = track(ns.call(() -> PROVIDER.openSocketChannel(
+                StandardProtocolFamily.INET)));
+        client.connect(server.getLocalAddress());
+        SocketChannel accepted = track(server.accept());
+        exchange(client, accepted);
+        exchange(accepted, client);
+
+        List<Subflow> c = until(() -> subflows(client), SubflowFlagsKernelTest::twoFullyEstablished);
+        List<Subflow> s = until(() -> subflows(accepted),
+                SubflowFlagsKernelTest::twoFullyEstablished);
+
+        Subflow join = from(c, EXTRA);
+        Subflow initial = from(c, "127.0.0.1");
+        assertEquals(Optional.of(true), join.localBackup(), join.toString());
+        assertEquals(Optional.of(false), join.remoteBackup(), join.toString());
+        assertEquals(Optional.of(false), initial.localBackup(), initial.toString());
+        assertEquals(Optional.of(false), initial.remoteBackup(), initial.toString());
+        Subflow peer = to(s, EXTRA);
+        assertEquals(Optional.of(false), peer.localBackup(), peer.toString());
+        assertEquals(Optional.of(true), peer.remoteBackup(), peer.toString());
+        assertEquals(Optional.of(false), to(s, "127.0.0.1").remoteBackup());
+
+        // The observer: ss prints b for BKUP_LOC, B for BKUP_REM, e for FULLY_ESTABLISHED.
+        String joinFlags = ssFlags(join.local(), join.remote());
+        String peerFlags = ssFlags(peer.local(), peer.remote());
+        String initialFlags = ssFlags(initial.local(), initial.remote());
+        assertTrue(joinFlags.contains("b") && !joinFlags.contains("B")
+                && joinFlags.contains("e"), "ss: " + joinFlags);
+        assertTrue(peerFlags.contains("B") && !peerFlags.contains("b"), "ss: " + peerFlags);
+        assertTrue(!initialFlags.contains("b") && !initialFlags.contains("B"),
+                "ss: " + initialFlags);
+        System.out.printf("subflow flags: client join %s (ss %s), server join %s (ss %s)%n",
+                join, joinFlags, peer, peerFlags);
+    }
+
+    @Test
+    void readFromAnotherNamespaceTheListHasNoFlagsNeverAnotherSocketsFlags() throws Exception {
+        ServerSocketChannel server = track(ns.call(() -> PROVIDER.openServerSocketChannel(
+                StandardProtocolFamily.INET)));
+        server.bind(new InetSocketAddress(LOOPBACK, 0));
+        SocketChannel client = track(ns.call(() -> PROVIDER.openSocketChannel(
+                StandardProtocolFamily.INET)));
+        client.connect(server.getLocalAddress());
+        SocketChannel accepted = track(server.accept());
+        exchange(client, accepted);
+        exchange(accepted, client);
+        until(() -> subflows(client), SubflowFlagsKernelTest::twoFullyEstablished);
+
+        // This thread is in the test JVM's own namespace, not the socket's.
+        List<Subflow> outside = client.getOption(MptcpSocketOptions.MPTCP_SUBFLOWS);
+
+        assertEquals(2, outside.size(), "the list itself comes from the socket: " + outside);
+        for (Subflow sf : outside) {
+            assertEquals(Optional.empty(), sf.localBackup(), sf.toString());
+            assertEquals(Optional.empty(), sf.remoteBackup(), sf.toString());
+            assertEquals(Optional.empty(), sf.fullyEstablished(), sf.toString());
+        }
+    }
+}
