@@ -15,17 +15,23 @@ import io.mptcp.nio.MptcpInfo;
 import io.mptcp.nio.MptcpToken;
 import io.mptcp.nio.Subflow;
 import io.mptcp.nio.TcpInfo;
+import io.mptcp.nio.internal.netlink.InetDiagMsg;
 import io.mptcp.nio.internal.netlink.InetDiagMsg.MptcpSubflowDiag;
 import io.mptcp.nio.internal.netlink.SockDiag;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the MPTCP state of one socket ({@code SOL_MPTCP} getsockopts) into the public value
@@ -39,6 +45,14 @@ public final class MptcpIntrospection {
     private final LinuxSyscalls sys;
     private final int fd;
     private final NativeSocketOptions options;
+    /**
+     * The interface each subflow bound to one is bound to, as a dump found it ({@code [local,
+     * remote]} to ifindex): the next listing finds the subflow with one lookup instead of a
+     * dump. Concurrent because options are read from any thread; entries of subflows no longer
+     * listed are dropped at each listing.
+     */
+    private final Map<List<InetSocketAddress>, Integer> boundInterfaces =
+            new ConcurrentHashMap<>();
 
     public MptcpIntrospection(LinuxSyscalls sys, int fd, NativeSocketOptions options) {
         this.sys = sys;
@@ -104,16 +118,28 @@ public final class MptcpIntrospection {
      * addresses in other network namespaces.
      */
     private List<Subflow> withFlags(List<Subflow> subflows, long token) {
-        Optional<SubflowDiagnostics> opened = SubflowDiagnostics.open(sys);
+        Optional<SubflowDiagnostics> opened = SubflowDiagnostics.open(sys, fd);
         if (opened.isEmpty()) {
             return subflows;
         }
         try (SubflowDiagnostics diag = opened.get()) {
             List<Subflow> out = new ArrayList<>(subflows.size());
+            Set<List<InetSocketAddress>> listed = new HashSet<>();
             for (Subflow s : subflows) {
-                Optional<MptcpSubflowDiag> d = diag.find(token, s.local(), s.remote());
-                out.add(d.isPresent() ? withFlags(s, d.get()) : s);
+                List<InetSocketAddress> key = List.of(s.local(), s.remote());
+                listed.add(key);
+                Optional<InetDiagMsg> d = diag.find(token, s.local(), s.remote(),
+                        boundInterfaces.getOrDefault(key, 0));
+                if (d.isPresent() && d.get().subflow().isPresent()) {
+                    if (d.get().ifindex() != 0) {
+                        boundInterfaces.put(key, d.get().ifindex());
+                    }
+                    out.add(withFlags(s, d.get().subflow().get()));
+                } else {
+                    out.add(s);
+                }
             }
+            boundInterfaces.keySet().retainAll(listed);
             return Collections.unmodifiableList(out);
         }
     }

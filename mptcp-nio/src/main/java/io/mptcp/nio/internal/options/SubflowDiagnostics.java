@@ -37,7 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Each subflow is looked up by its addresses first (one answer); a subflow bound to an
  * interface (an endpoint with {@code dev}, a userspace-PM subflow with an interface) is found
  * that way only with the interface, which the MPTCP socket does not report, so when the lookup
- * finds nothing a dump filtered by the two ports follows. An answer counts only if the
+ * finds nothing a dump filtered by the two ports follows. A dump walks the kernel's whole table
+ * of TCP connections (milliseconds on a large table), so the caller keeps the interface a dump
+ * found and passes it to the next lookup of that subflow. An answer counts only if the
  * subflow's local token is the connection's: a socket of the same addresses in another
  * network namespace is never taken for this one's.
  *
@@ -67,9 +69,11 @@ final class SubflowDiagnostics implements AutoCloseable {
 
     /**
      * A diagnostics socket in the calling thread's network namespace, or empty (and the reason
-     * logged) if the kernel has none for this process.
+     * logged) if the kernel has none for this process or that namespace is not the one of
+     * {@code socketFd}, the MPTCP socket: its subflows would not be found there, and each
+     * would cost a dump.
      */
-    static Optional<SubflowDiagnostics> open(LinuxSyscalls sys) {
+    static Optional<SubflowDiagnostics> open(LinuxSyscalls sys, int socketFd) {
         int fd;
         try {
             fd = sys.socket(LinuxUapi.AF_NETLINK,
@@ -93,20 +97,47 @@ final class SubflowDiagnostics implements AutoCloseable {
             closeQuietly(sys, fd);
             return Optional.empty();
         }
+        long socketNamespace = namespaceCookie(sys, socketFd);
+        long diagNamespace = namespaceCookie(sys, fd);
+        if (socketNamespace != -1 && diagNamespace != -1 && socketNamespace != diagNamespace) {
+            once("namespace", "the list is read from a thread in another network namespace"
+                    + " than the socket's (SO_NETNS_COOKIE " + diagNamespace + ", the socket's "
+                    + socketNamespace + "), and the kernel's socket diagnostics answer for the"
+                    + " caller's namespace only");
+            closeQuietly(sys, fd);
+            return Optional.empty();
+        }
         return Optional.of(new SubflowDiagnostics(sys, fd));
     }
 
+    /** The network namespace of {@code fd} (Linux 5.14), or -1 where the kernel cannot say. */
+    private static long namespaceCookie(LinuxSyscalls sys, int fd) {
+        ByteBuffer b = NativeBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder());
+        try {
+            int n = sys.getsockopt(fd, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_NETNS_COOKIE, b);
+            return n == Long.BYTES ? b.getLong(0) : -1;
+        } catch (ErrnoException e) {
+            // ENOPROTOOPT before 5.14: the token comparison still keeps other sockets out.
+            return -1;
+        } finally {
+            NativeBuffer.free(b);
+        }
+    }
+
     /**
-     * The MPTCP attributes of the subflow {@code local} to {@code remote} of the connection
-     * whose local token is {@code token}; empty when the kernel does not tell.
+     * The answer for the subflow {@code local} to {@code remote} of the connection whose local
+     * token is {@code token}, with its MPTCP attributes; empty when the kernel does not tell.
+     *
+     * @param ifindex the interface the subflow is bound to if known (an earlier answer's
+     *     {@link InetDiagMsg#ifindex()}), else 0
      */
-    Optional<MptcpSubflowDiag> find(long token, InetSocketAddress local,
-            InetSocketAddress remote) {
+    Optional<InetDiagMsg> find(long token, InetSocketAddress local, InetSocketAddress remote,
+            int ifindex) {
         if (unavailable != null) {
             return Optional.empty();
         }
         try {
-            Optional<InetDiagMsg> found = lookup(local, remote);
+            Optional<InetDiagMsg> found = lookup(local, remote, ifindex);
             if (found.isEmpty()) {
                 found = dump(local, remote);
             }
@@ -135,7 +166,7 @@ final class SubflowDiagnostics implements AutoCloseable {
                         + " another network namespace than the socket's");
                 return Optional.empty();
             }
-            return subflow;
+            return found;
         } catch (NoDiagHandler e) {
             unavailable = e.getMessage();
             once("no-handler", unavailable);
@@ -147,10 +178,11 @@ final class SubflowDiagnostics implements AutoCloseable {
     }
 
     /** The exact lookup: the answer if it is this socket, else empty. */
-    private Optional<InetDiagMsg> lookup(InetSocketAddress local, InetSocketAddress remote)
-            throws IOException {
+    private Optional<InetDiagMsg> lookup(InetSocketAddress local, InetSocketAddress remote,
+            int ifindex) throws IOException {
         int seq = nextSequence();
-        int scope = local.getAddress() instanceof Inet6Address a6 ? a6.getScopeId() : 0;
+        int scope = ifindex != 0 ? ifindex
+                : local.getAddress() instanceof Inet6Address a6 ? a6.getScopeId() : 0;
         Reply reply = transact(seq,
                 SockDiag.lookup(seq, SockDiag.familyOf(local), local, remote, scope));
         Optional<NetlinkError> error = reply.error();

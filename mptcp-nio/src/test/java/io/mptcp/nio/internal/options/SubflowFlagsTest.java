@@ -115,8 +115,10 @@ class SubflowFlagsTest {
             int id = at + Netlink.NLMSG_HDRLEN + 8;
             int sport = (req.get(id) & 0xff) << 8 | req.get(id + 1) & 0xff;
             int dport = (req.get(id + 2) & 0xff) << 8 | req.get(id + 3) & 0xff;
+            int ifindex = req.getInt(id + 36);
             String question = (dump ? "dump " : "lookup ") + sport + " " + dport
-                    + (dump ? " family " + req.get(at + Netlink.NLMSG_HDRLEN) : "");
+                    + (dump ? " family " + req.get(at + Netlink.NLMSG_HDRLEN) : "")
+                    + (ifindex != 0 ? " if " + ifindex : "");
             asked.add(question);
             String fixture = answer.apply(question);
             for (int part = 1; ; part++) {
@@ -150,6 +152,8 @@ class SubflowFlagsTest {
                 return "lookup-v4-join-unbound";
             case "dump 41367 33365 family 2":
                 return "dump-v4-join";
+            case "lookup 41367 33365 if 1":
+                return "lookup-v4-join-ifindex";
             default:
                 throw new AssertionError("not asked in the capture: " + question);
         }
@@ -183,6 +187,37 @@ class SubflowFlagsTest {
                 "dump 41367 33365 family 2"), asked);
         verify(kernel.sys).close(DIAG_FD);
         assertEquals(nativeBytes, NativeBuffer.liveBytes(), "the diag buffer is freed");
+    }
+
+    @Test
+    void theInterfaceADumpFoundMakesTheNextListingOneLookupPerSubflow() throws Exception {
+        kernelAnswers(SubflowFlagsTest::capturedKernel);
+        List<Subflow> first = subflows();
+        asked.clear();
+
+        List<Subflow> second = subflows();
+
+        assertEquals(List.of("lookup 44248 33365", "lookup 41367 33365 if 1"), asked,
+                "the join is looked up on lo, without a dump");
+        assertEquals(first.get(1).localBackup(), second.get(1).localBackup());
+        assertEquals(Optional.of(true), second.get(1).localBackup());
+    }
+
+    @Test
+    void fromAnotherNetworkNamespaceNothingIsAsked() throws Exception {
+        kernelAnswers(SubflowFlagsTest::capturedKernel);
+        when(kernel.sys.getsockopt(anyInt(), eq(LinuxUapi.SOL_SOCKET),
+                eq(LinuxUapi.SO_NETNS_COOKIE), any())).thenAnswer(inv -> {
+                    // The channel's socket in one namespace, the diag socket in another.
+                    inv.<ByteBuffer>getArgument(3).putLong(0, inv.<Integer>getArgument(0) == FD
+                            ? 4096 : 1);
+                    return Long.BYTES;
+                });
+        for (Subflow s : subflows()) {
+            assertEquals(Optional.empty(), s.localBackup());
+        }
+        assertEquals(List.of(), asked, "no dump for subflows that cannot be there");
+        verify(kernel.sys).close(DIAG_FD);
     }
 
     @Test
