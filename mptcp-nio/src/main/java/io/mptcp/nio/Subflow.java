@@ -18,7 +18,7 @@ import java.util.OptionalInt;
  * <p>The backup flags and {@link #fullyEstablished()} come from the kernel's socket diagnostics
  * ({@code NETLINK_SOCK_DIAG}, the MPTCP part of {@code INET_DIAG_ULP_INFO} of the subflow's TCP
  * socket, what {@code ss -ti} prints as {@code tcp-ulp-mptcp flags:}), not from the MPTCP
- * socket, which does not report them. Linux 6.10 and later tell any process; older kernels only
+ * socket, which does not report them. Linux 6.15 and later tell any process; older kernels only
  * a process with {@code CAP_NET_ADMIN}. They are empty where the kernel does not tell: see
  * {@link #localBackup()}.
  *
@@ -87,7 +87,7 @@ public final class Subflow {
      * <p>Empty, like {@link #remoteBackup()} and {@link #fullyEstablished()}, when the kernel
      * does not tell this process: a kernel without socket diagnostics for TCP
      * ({@code CONFIG_INET_DIAG} and {@code CONFIG_INET_TCP_DIAG}, modules {@code inet_diag} and
-     * {@code tcp_diag}), a kernel before 6.10 and a process without {@code CAP_NET_ADMIN}, the
+     * {@code tcp_diag}), a kernel before 6.15 and a process without {@code CAP_NET_ADMIN}, the
      * list read from a thread in another network namespace than the socket's (the query goes
      * to the calling thread's), or a subflow that closed between the two reads. The library
      * logs the first reason it meets ({@code System.Logger} {@code io.mptcp.nio}, INFO).

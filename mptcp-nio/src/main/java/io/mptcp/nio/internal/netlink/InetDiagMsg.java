@@ -11,8 +11,9 @@ import java.util.Optional;
  * and, when the socket is an MPTCP subflow and the kernel tells this caller, the subflow's
  * MPTCP attributes ({@code INET_DIAG_ULP_INFO} → {@code INET_ULP_INFO_MPTCP}).
  *
- * <p>Who is told what (net/mptcp/diag.c, net/ipv4/tcp_diag.c): Linux 6.18 gives the subflow's
- * tokens, flags and address ids to any caller and its sequence numbers only to
+ * <p>Who is told what (net/mptcp/diag.c, net/ipv4/tcp_diag.c): from Linux 6.15 (commit "tcp:
+ * ulp: diag: more info without CAP_NET_ADMIN", net-next March 2025) the kernel gives the
+ * subflow's tokens, flags and address ids to any caller and its sequence numbers only to
  * {@code CAP_NET_ADMIN}; older kernels give the whole ULP info only to {@code CAP_NET_ADMIN},
  * and then {@link #subflow} is empty.
  *

@@ -30,9 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Reads the MPTCP flags of a connection's subflows from the kernel's socket diagnostics
  * ({@code NETLINK_SOCK_DIAG}, {@code SOCK_DIAG_BY_FAMILY} for TCP, as {@code ss -ti} does):
  * the MPTCP socket does not report them, its subflows' TCP sockets do, to any process from
- * Linux 6.10 on. One instance serves one listing: it opens its netlink socket in the calling
- * thread's network namespace and closes it at the end; its buffer is freed then, not left to
- * the collector (the list is read as often as any option).
+ * Linux 6.15 on (kernel commit "tcp: ulp: diag: more info without CAP_NET_ADMIN", which keeps
+ * only the sequence numbers for CAP_NET_ADMIN). One instance serves one listing: it opens its
+ * netlink socket in the calling thread's network namespace and closes it at the end; its
+ * buffer is freed then, not left to the collector (the list is read as often as any option).
  *
  * <p>Each subflow is looked up by its addresses first (one answer); a subflow bound to an
  * interface (an endpoint with {@code dev}, a userspace-PM subflow with an interface) is found
@@ -153,7 +154,7 @@ final class SubflowDiagnostics implements AutoCloseable {
             Optional<MptcpSubflowDiag> subflow = found.get().subflow();
             if (subflow.isEmpty()) {
                 unavailable = "this kernel does not give this process the MPTCP subflow"
-                        + " information (INET_DIAG_ULP_INFO): before Linux 6.10 only"
+                        + " information (INET_DIAG_ULP_INFO): before Linux 6.15 only"
                         + " CAP_NET_ADMIN gets it";
                 once("no-ulp", unavailable);
                 return Optional.empty();

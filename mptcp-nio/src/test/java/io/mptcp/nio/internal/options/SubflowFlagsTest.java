@@ -256,7 +256,7 @@ class SubflowFlagsTest {
 
     @Test
     void aKernelThatDoesNotTellThisProcessLeavesTheFlagsEmpty() throws Exception {
-        // Before Linux 6.10 without CAP_NET_ADMIN: the answer has no INET_DIAG_ULP_INFO.
+        // Before Linux 6.15 without CAP_NET_ADMIN: the answer has no INET_DIAG_ULP_INFO.
         kernelAnswers(q -> "lookup-v4-initial");
         byte[] stripped = Fixtures.sockDiag("lookup-v4-initial-reply");
         ByteBuffer b = ByteBuffer.wrap(stripped).order(ByteOrder.nativeOrder());
