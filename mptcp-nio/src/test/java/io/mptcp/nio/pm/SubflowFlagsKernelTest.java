@@ -128,7 +128,8 @@ class SubflowFlagsKernelTest {
         exchange(client, accepted);
         exchange(accepted, client);
 
-        List<Subflow> c = until(() -> subflows(client), SubflowFlagsKernelTest::twoFullyEstablished);
+        List<Subflow> c = until(() -> subflows(client),
+                SubflowFlagsKernelTest::twoFullyEstablished);
         List<Subflow> s = until(() -> subflows(accepted),
                 SubflowFlagsKernelTest::twoFullyEstablished);
 

@@ -131,12 +131,13 @@ public final class SockDiag {
     private static final int EXT = 1 << (INET_DIAG_INFO - 1);
 
     /**
-     * The exact lookup of the TCP socket {@code local} to {@code remote} ({@code SOCK_DIAG_BY_FAMILY}
-     * without {@code NLM_F_DUMP}, acknowledged): one answer, or {@code ENOENT}. The kernel looks
-     * the socket up as a received packet would be, so a socket bound to an interface
-     * ({@code SO_BINDTODEVICE}, an endpoint with {@code dev}) is found only with that interface
-     * in {@code ifindex}; without it the lookup may find nothing, or a listener on the same
-     * local address: check what comes back ({@link InetDiagMsg#matches}).
+     * The exact lookup of the TCP socket {@code local} to {@code remote}
+     * ({@code SOCK_DIAG_BY_FAMILY} without {@code NLM_F_DUMP}, acknowledged): one answer, or
+     * {@code ENOENT}. The kernel looks the socket up as a received packet would be, so a
+     * socket bound to an interface ({@code SO_BINDTODEVICE}, an endpoint with {@code dev}) is
+     * found only with that interface in {@code ifindex}; without it the lookup may find
+     * nothing, or a listener on the same local address: check what comes back
+     * ({@link InetDiagMsg#matches}).
      *
      * @param family {@link #AF_INET} or {@link #AF_INET6}: the socket's family (an IPv4 address
      *     given to {@link #AF_INET6} is written v4-mapped)

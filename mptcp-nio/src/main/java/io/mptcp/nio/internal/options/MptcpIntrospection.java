@@ -144,7 +144,7 @@ public final class MptcpIntrospection {
         }
     }
 
-    static Subflow withFlags(Subflow s, MptcpSubflowDiag d) {
+    private static Subflow withFlags(Subflow s, MptcpSubflowDiag d) {
         Subflow.Builder b = Subflow.builder().local(s.local()).remote(s.remote()).tcp(s.tcp())
                 .localBackup(d.has(SockDiag.MPTCP_SUBFLOW_FLAG_BKUP_LOC))
                 .remoteBackup(d.has(SockDiag.MPTCP_SUBFLOW_FLAG_BKUP_REM))

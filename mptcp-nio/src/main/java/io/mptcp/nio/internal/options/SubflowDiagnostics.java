@@ -145,10 +145,11 @@ final class SubflowDiagnostics implements AutoCloseable {
             if (found.isEmpty()) {
                 // Closed since the list was read, or the socket is in another namespace than
                 // this thread: nothing to say about it.
-                once("not-found", System.Logger.Level.DEBUG, "a subflow the MPTCP socket listed was not found by"
-                        + " NETLINK_SOCK_DIAG (" + local + " to " + remote + "): it closed in"
-                        + " between, or the list is read from a thread in another network"
-                        + " namespace than the socket's");
+                once("not-found", System.Logger.Level.DEBUG, "a subflow the MPTCP socket"
+                        + " listed was not found by NETLINK_SOCK_DIAG (" + local + " to "
+                        + remote + "): it closed in between, or the list is read from a"
+                        + " thread in another network namespace than the socket's (on a"
+                        + " kernel without SO_NETNS_COOKIE)");
                 return Optional.empty();
             }
             Optional<MptcpSubflowDiag> subflow = found.get().subflow();
