@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Reads the MPTCP state of one socket ({@code SOL_MPTCP} getsockopts) into the public value
@@ -53,6 +54,13 @@ public final class MptcpIntrospection {
      */
     private final Map<List<InetSocketAddress>, Integer> boundInterfaces =
             new ConcurrentHashMap<>();
+    /**
+     * Whether this thread reads {@code MPTCP_SUBFLOWS} without the flags
+     * ({@link #withoutSubflowFlags}). Per thread, not per channel: the channel is the user's,
+     * and only the library's own snapshot thread asks for less.
+     */
+    private static final ThreadLocal<Boolean> ADDRESSES_ONLY =
+            ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     public MptcpIntrospection(LinuxSyscalls sys, int fd, NativeSocketOptions options) {
         this.sys = sys;
@@ -78,12 +86,29 @@ public final class MptcpIntrospection {
     }
 
     /**
-     * The established subflows, with their flags where the kernel tells them; empty if the
-     * connection does not use MPTCP now.
+     * Runs {@code body} with every {@code MPTCP_SUBFLOWS} it reads on this thread left without
+     * the flags. For the event snapshots, which compare address pairs of every channel ten
+     * times a second and would pay a netlink socket and a lookup per subflow for flags they
+     * drop (about 0.1 ms per channel and read, against 0.02 ms without).
+     */
+    public static <T> T withoutSubflowFlags(Supplier<T> body) {
+        Boolean before = ADDRESSES_ONLY.get();
+        ADDRESSES_ONLY.set(Boolean.TRUE);
+        try {
+            return body.get();
+        } finally {
+            ADDRESSES_ONLY.set(before);
+        }
+    }
+
+    /**
+     * The established subflows, with their flags where the kernel tells them (unless this
+     * thread runs {@link #withoutSubflowFlags}); empty if the connection does not use MPTCP
+     * now.
      */
     List<Subflow> subflows() throws IOException {
         List<Subflow> subflows = addresses();
-        if (subflows.isEmpty()) {
+        if (subflows.isEmpty() || ADDRESSES_ONLY.get()) {
             return subflows;
         }
         Optional<MptcpInfo> info = info("MPTCP_SUBFLOWS");

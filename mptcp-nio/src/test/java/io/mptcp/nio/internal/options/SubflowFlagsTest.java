@@ -204,6 +204,26 @@ class SubflowFlagsTest {
     }
 
     @Test
+    void theEventSnapshotsReadTheListWithoutAskingForFlags() throws Exception {
+        kernelAnswers(SubflowFlagsTest::capturedKernel);
+        List<Subflow> pairsOnly = MptcpIntrospection.withoutSubflowFlags(() -> {
+            try {
+                return ch.getOption(MptcpSocketOptions.MPTCP_SUBFLOWS);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(2, pairsOnly.size());
+        assertEquals(Optional.empty(), pairsOnly.get(1).localBackup());
+        assertEquals(List.of(), asked);
+        verify(kernel.sys, org.mockito.Mockito.never()).socket(LinuxUapi.AF_NETLINK,
+                LinuxUapi.SOCK_RAW | LinuxUapi.SOCK_CLOEXEC | LinuxUapi.SOCK_NONBLOCK,
+                NetlinkUapi.NETLINK_SOCK_DIAG);
+        // The thread reads flags again afterwards.
+        assertEquals(Optional.of(true), subflows().get(1).localBackup());
+    }
+
+    @Test
     void fromAnotherNetworkNamespaceNothingIsAsked() throws Exception {
         kernelAnswers(SubflowFlagsTest::capturedKernel);
         when(kernel.sys.getsockopt(anyInt(), eq(LinuxUapi.SOL_SOCKET),
