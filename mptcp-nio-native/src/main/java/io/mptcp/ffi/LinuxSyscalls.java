@@ -372,8 +372,9 @@ public interface LinuxSyscalls {
 
     // ---- netlink --------------------------------------------------------------------------
     // Open a netlink socket with socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-    // NetlinkUapi.NETLINK_GENERIC or NETLINK_ROUTE); set its SOL_NETLINK options (membership,
-    // NETLINK_EXT_ACK, NETLINK_CAP_ACK) and SO_RCVBUF(FORCE) with setsockoptInt.
+    // NetlinkUapi.NETLINK_GENERIC, NETLINK_ROUTE or NETLINK_SOCK_DIAG); set its SOL_NETLINK
+    // options (membership, NETLINK_EXT_ACK, NETLINK_CAP_ACK) and SO_RCVBUF(FORCE) with
+    // setsockoptInt.
 
     /**
      * bind(2) of a netlink socket to {@code struct sockaddr_nl} {@code {pid, groups}}. Pass

@@ -4,6 +4,7 @@ import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.MptcpToken;
 import io.mptcp.nio.Subflow;
+import io.mptcp.nio.internal.options.MptcpIntrospection;
 import io.mptcp.nio.pm.EventSource;
 import io.mptcp.nio.pm.MptcpEvent;
 
@@ -130,6 +131,11 @@ final class ConnectionState {
      * fallen back) and channels closed meanwhile are left out.
      */
     static List<Snapshot> take(List<MptcpSocketChannel> channels) {
+        // Pairs are all a snapshot compares: the subflow flags would cost a netlink lookup each.
+        return MptcpIntrospection.withoutSubflowFlags(() -> takeAll(channels));
+    }
+
+    private static List<Snapshot> takeAll(List<MptcpSocketChannel> channels) {
         Map<MptcpToken, Snapshot> out = new LinkedHashMap<>();
         for (MptcpSocketChannel ch : channels) {
             try {

@@ -13,10 +13,13 @@ import java.util.Map;
 /**
  * The datagrams captured from Linux 6.18 (resource {@code kernel-6.18.txt}, made by
  * {@code src/test/netlink-capture}): sections {@code === name: description}, then hex with
- * {@code #} comments, whitespace ignored.
+ * {@code #} comments, whitespace ignored. The socket-diagnostics datagrams are apart
+ * ({@code sock-diag-6.18.txt}, {@link #sockDiag()}), so that the mptcp_pm and rtnetlink tests
+ * do not take them for theirs.
  */
 public final class Fixtures {
-    private static final Map<String, byte[]> ALL = load();
+    private static final Map<String, byte[]> ALL = load("kernel-6.18.txt");
+    private static final Map<String, byte[]> SOCK_DIAG = load("sock-diag-6.18.txt");
 
     private Fixtures() {
     }
@@ -39,9 +42,23 @@ public final class Fixtures {
         return ByteBuffer.wrap(bytes(name));
     }
 
-    private static Map<String, byte[]> load() {
+    /** Every NETLINK_SOCK_DIAG fixture by name, in file order. */
+    public static Map<String, byte[]> sockDiag() {
+        return SOCK_DIAG;
+    }
+
+    /** The NETLINK_SOCK_DIAG fixture {@code name}. */
+    public static byte[] sockDiag(String name) {
+        byte[] b = SOCK_DIAG.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no sock_diag fixture " + name);
+        }
+        return b.clone();
+    }
+
+    private static Map<String, byte[]> load(String resource) {
         String text;
-        try (InputStream in = Fixtures.class.getResourceAsStream("kernel-6.18.txt")) {
+        try (InputStream in = Fixtures.class.getResourceAsStream(resource)) {
             text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
