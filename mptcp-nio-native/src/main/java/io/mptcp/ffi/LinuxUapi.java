@@ -57,6 +57,11 @@ public final class LinuxUapi {
     public static final int SO_DOMAIN = 39;
     /** asm-generic/socket.h, Linux 4.12. */
     public static final int SO_INCOMING_NAPI_ID = 56;
+    /**
+     * asm-generic/socket.h, Linux 5.14: the u64 cookie of the socket's network namespace, to
+     * tell whether two sockets share one.
+     */
+    public static final int SO_NETNS_COOKIE = 71;
 
     // linux/tcp.h
     public static final int TCP_NODELAY = 1;

@@ -20,6 +20,11 @@ public final class NetlinkUapi {
     public static final int NETLINK_ROUTE = 0;
     /** linux/netlink.h, Linux 2.6.15: generic netlink (families such as mptcp_pm). */
     public static final int NETLINK_GENERIC = 16;
+    /**
+     * linux/netlink.h, Linux 2.6.14 (as NETLINK_INET_DIAG; renamed 3.3): socket diagnostics
+     * ({@code SOCK_DESTROY} of one subflow).
+     */
+    public static final int NETLINK_SOCK_DIAG = 4;
 
     // ---- setsockopt(SOL_NETLINK, ...)
 

@@ -76,6 +76,11 @@ public final class PmClient implements AutoCloseable {
                 + " describing the family");
     }
 
+    /** The command socket's descriptor (to tell its network namespace). */
+    int fd() {
+        return genl.fd();
+    }
+
     public PmFeatures features() {
         return features;
     }
@@ -151,6 +156,42 @@ public final class PmClient implements AutoCloseable {
         int seq = genl.nextSequence();
         request("SET_LIMITS", seq, Requests.setLimits(family().id(), seq,
                 new PmLimits(limits.addAddrAccepted(), limits.subflows())));
+    }
+
+    // ---- userspace path manager: one connection, by its token ----------------------------
+
+    /** {@code SUBFLOW_CREATE}: an MP_JOIN from {@code local} to {@code remote}. */
+    public void subflowCreate(long token, PmAddress local, PmAddress remote) throws IOException {
+        int seq = genl.nextSequence();
+        request("SUBFLOW_CREATE", seq, Requests.subflowCreate(family().id(), seq, token, local,
+                remote));
+    }
+
+    /** {@code SUBFLOW_DESTROY}: both addresses with their ports; the kernel sends a FIN. */
+    public void subflowDestroy(long token, PmAddress local, PmAddress remote)
+            throws IOException {
+        int seq = genl.nextSequence();
+        request("SUBFLOW_DESTROY", seq, Requests.subflowDestroy(family().id(), seq, token, local,
+                remote));
+    }
+
+    /** {@code SET_FLAGS} of one subflow (MP_PRIO to the peer). */
+    public void setSubflowFlags(long token, PmAddress local, PmAddress remote)
+            throws IOException {
+        int seq = genl.nextSequence();
+        request("SET_FLAGS", seq, Requests.setFlags(family().id(), seq, token, local, remote));
+    }
+
+    /** {@code ANNOUNCE}: ADD_ADDR of {@code address} (id and the signal flag set). */
+    public void announce(long token, PmAddress address) throws IOException {
+        int seq = genl.nextSequence();
+        request("ANNOUNCE", seq, Requests.announce(family().id(), seq, token, address));
+    }
+
+    /** {@code REMOVE}: RM_ADDR of local address id {@code id}. */
+    public void remove(long token, int id) throws IOException {
+        int seq = genl.nextSequence();
+        request("REMOVE", seq, Requests.remove(family().id(), seq, token, id));
     }
 
     private Reply request(String command, int seq, byte[] bytes) throws IOException {

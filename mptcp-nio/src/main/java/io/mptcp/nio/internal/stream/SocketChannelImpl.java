@@ -4,6 +4,7 @@ import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
+import io.mptcp.nio.Subflow;
 import io.mptcp.nio.internal.ChannelFactory;
 import io.mptcp.nio.internal.OwnedConnections;
 import io.mptcp.nio.internal.fd.ChannelOwner;
@@ -16,9 +17,13 @@ import io.mptcp.nio.internal.net.SecurityChecks;
 import io.mptcp.nio.internal.options.MptcpIntrospection;
 import io.mptcp.nio.internal.options.NativeSocketOptions;
 import io.mptcp.nio.internal.options.SocketOptions;
+import io.mptcp.nio.internal.pm.SubflowControl;
 import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
 import io.mptcp.nio.internal.select.SelectionKeyImpl;
+import io.mptcp.nio.pm.AnnouncedAddress;
+import io.mptcp.nio.pm.SubflowClose;
+import io.mptcp.nio.pm.SubflowRequest;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,9 +34,11 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The INET socket channel: the JDK's {@code SocketChannelImpl} over an MPTCP (or TCP)
@@ -53,6 +60,9 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     // Guarded by the descriptor's state lock: keys to re-register if the protocol is switched before
     // connect.
     private final RegisteredKeys registeredKeys = new RegisteredKeys();
+    // Guards the creation of subflows; read without it once set (volatile).
+    private final Object subflowsLock = new Object();
+    private volatile SubflowControl subflows;
 
     private SocketChannelImpl(ChannelFactory provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
@@ -288,40 +298,65 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
                 () -> SocketOptions.get(options, mptcp, isConnected(), name)));
     }
 
-    // Scaffold for the subflow-control branch: replaced by the implementation.
+    // ---- subflow control (internal.pm.SubflowControl, created on first use) -----------------
+
     @Override
-    public io.mptcp.nio.Subflow openSubflow(io.mptcp.nio.pm.SubflowRequest request,
-            java.time.Duration timeout) throws IOException {
-        throw new UnsupportedOperationException("openSubflow: not implemented yet");
+    public Subflow openSubflow(SubflowRequest request, Duration timeout) throws IOException {
+        return subflowControl().open(request, timeout);
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<io.mptcp.nio.Subflow> openSubflowAsync(
-            io.mptcp.nio.pm.SubflowRequest request) {
-        throw new UnsupportedOperationException("openSubflowAsync: not implemented yet");
+    public CompletableFuture<Subflow> openSubflowAsync(SubflowRequest request) {
+        return subflowControl().openAsync(request);
     }
 
     @Override
-    public void closeSubflow(io.mptcp.nio.Subflow subflow, io.mptcp.nio.pm.SubflowClose how)
-            throws IOException {
-        throw new UnsupportedOperationException("closeSubflow: not implemented yet");
+    public void closeSubflow(Subflow subflow, SubflowClose how) throws IOException {
+        subflowControl().close(subflow, how);
     }
 
     @Override
-    public void setSubflowBackup(io.mptcp.nio.Subflow subflow, boolean backup)
-            throws IOException {
-        throw new UnsupportedOperationException("setSubflowBackup: not implemented yet");
+    public void setSubflowBackup(Subflow subflow, boolean backup) throws IOException {
+        subflowControl().setBackup(subflow, backup);
     }
 
     @Override
-    public io.mptcp.nio.pm.AnnouncedAddress announce(java.net.InetSocketAddress address)
-            throws IOException {
-        throw new UnsupportedOperationException("announce: not implemented yet");
+    public AnnouncedAddress announce(InetSocketAddress address) throws IOException {
+        return subflowControl().announce(address);
     }
 
     @Override
-    public void withdraw(io.mptcp.nio.pm.AnnouncedAddress announced) throws IOException {
-        throw new UnsupportedOperationException("withdraw: not implemented yet");
+    public void withdraw(AnnouncedAddress announced) throws IOException {
+        subflowControl().withdraw(announced);
+    }
+
+    private SubflowControl subflowControl() {
+        SubflowControl c = subflows;
+        if (c != null) {
+            return c;
+        }
+        synchronized (subflowsLock) {
+            if (subflows == null) {
+                subflows = new SubflowControl(sys, new SubflowControl.Host() {
+                    @Override
+                    public MptcpSocketChannel channel() {
+                        return SocketChannelImpl.this;
+                    }
+
+                    @Override
+                    public int family() {
+                        return family;
+                    }
+
+                    @Override
+                    public long netnsCookie() throws IOException {
+                        return socket.descriptor().withOpenState(
+                                () -> SubflowControl.netnsCookie(sys, socket.fd()));
+                    }
+                });
+            }
+            return subflows;
+        }
     }
 
     @Override
@@ -378,7 +413,17 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        socket.descriptor().close();
+        try {
+            socket.descriptor().close();
+        } finally {
+            SubflowControl c;
+            synchronized (subflowsLock) {
+                c = subflows;
+            }
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,322 @@
+package io.mptcp.nio.internal.pm;
+
+import io.mptcp.ffi.Errno;
+import io.mptcp.ffi.ErrnoException;
+import io.mptcp.ffi.LinuxSyscalls;
+import io.mptcp.ffi.LinuxUapi;
+import io.mptcp.ffi.NetlinkUapi;
+import io.mptcp.nio.MptcpToken;
+import io.mptcp.nio.internal.fd.NioExceptions;
+import io.mptcp.nio.internal.netlink.GenlFamily;
+import io.mptcp.nio.internal.netlink.GenlMessage;
+import io.mptcp.nio.internal.netlink.MptcpPm;
+import io.mptcp.nio.internal.netlink.NetlinkError;
+import io.mptcp.nio.internal.netlink.NetlinkMessage;
+import io.mptcp.nio.internal.netlink.PmEvent;
+import io.mptcp.nio.internal.netlink.Reply;
+import io.mptcp.nio.internal.netlink.RtAddress;
+import io.mptcp.nio.internal.netlink.SockDestroy;
+import io.mptcp.nio.pm.EventSource;
+import io.mptcp.nio.pm.MptcpEvent;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The userspace path manager of one network namespace as subflow control uses it: a command
+ * socket, an rtnetlink socket for address checks, and a subscription to
+ * {@code mptcp_pm_events} read by a daemon thread that hands each event to the
+ * {@link SubflowControl} of its token. One session per namespace, shared by every channel of
+ * the namespace that used subflow control, and kept until the last of them closes.
+ *
+ * <p>The subscription is also what lets the namespace accept joins at all: a userspace-PM
+ * namespace rejects every incoming MP_JOIN and drops every ADD_ADDR while nobody listens to
+ * the events (reference §5.1, §11 item 17), and accepts them without limit while somebody
+ * does.
+ */
+final class PmSession {
+    private static final String GROUP = MptcpPm.MPTCP_PM_EV_GRP_NAME;
+    /** Events of a busy namespace must not overrun while a join is awaited. */
+    private static final int RECEIVE_BUFFER_BYTES = 1 << 20;
+
+    // netns cookie -> session; guarded by itself, with every session's users count
+    private static final Map<Long, PmSession> SESSIONS = new HashMap<>();
+
+    private final long netns;
+    private final LinuxSyscalls sys;
+    // guarded by itself: netlink sockets are not thread-safe, commands are serialised
+    private final PmClient client;
+    // guarded by client (the same serialisation; used for address checks only)
+    private final NetlinkSocket route;
+    // guarded by client: SOCK_DESTROY of one subflow (an abortive close)
+    private final NetlinkSocket diag;
+    private final NetlinkSocket events;
+    private final int pmFamily;
+    private final int wakeFd;
+    private final Thread reader;
+    private final Map<MptcpToken, SubflowControl> controls = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+    // guarded by SESSIONS
+    private int users;
+
+    private PmSession(long netns, LinuxSyscalls sys, PmClient client, NetlinkSocket route,
+            NetlinkSocket diag, NetlinkSocket events, int pmFamily, int wakeFd) {
+        this.netns = netns;
+        this.sys = sys;
+        this.client = client;
+        this.route = route;
+        this.diag = diag;
+        this.events = events;
+        this.pmFamily = pmFamily;
+        this.wakeFd = wakeFd;
+        this.reader = new Thread(this::readLoop, "mptcp-nio-subflow-events");
+        this.reader.setDaemon(true);
+    }
+
+    /**
+     * The session of the namespace with cookie {@code netns} (a socket's), opened by the
+     * calling thread if there is none yet (which must then be in that namespace: netlink
+     * sockets belong to their creator's namespace).
+     *
+     * @param call the public method, for messages
+     */
+    static PmSession acquire(LinuxSyscalls sys, long netns, String call) throws IOException {
+        synchronized (SESSIONS) {
+            PmSession s = SESSIONS.get(netns);
+            if (s == null) {
+                s = open(sys, netns, call);
+                SESSIONS.put(netns, s);
+                s.reader.start();
+            }
+            s.users++;
+            return s;
+        }
+    }
+
+    /** Gives back what {@link #acquire} took; the last user stops the subscription. */
+    void release() {
+        synchronized (SESSIONS) {
+            if (--users > 0) {
+                return;
+            }
+            SESSIONS.remove(netns, this);
+        }
+        stopping = true;
+        try {
+            sys.eventfdWrite(wakeFd, 1);
+        } catch (ErrnoException e) {
+            // The reader then stays until the process ends; nothing else depends on it.
+        }
+    }
+
+    private static PmSession open(LinuxSyscalls sys, long netns, String call)
+            throws IOException {
+        PmClient client = PmClient.open(sys);
+        NetlinkSocket route = null;
+        NetlinkSocket diag = null;
+        NetlinkSocket events = null;
+        int wakeFd = -1;
+        try {
+            Optional<String> why = client.features()
+                    .whyUnavailable(PmFeatures.Feature.EVENTS);
+            if (why.isPresent()) {
+                throw new UnsupportedOperationException(call + ": " + why.get());
+            }
+            if (netns != 0 && netnsCookie(sys, client.fd()) != netns) {
+                throw new IOException(call + ": the calling thread is in another network"
+                        + " namespace than the socket; call it from a thread of the socket's"
+                        + " namespace (the path manager is per namespace)");
+            }
+            GenlFamily family = client.family();
+            events = NetlinkSocket.open(sys, NetlinkUapi.NETLINK_GENERIC, GROUP);
+            try {
+                events.join(family.group(GROUP).getAsInt());
+            } catch (ErrnoException e) {
+                throw PmClient.failure(GROUP + " subscription", e);
+            }
+            events.receiveBuffer(RECEIVE_BUFFER_BYTES);
+            route = NetlinkSocket.open(sys, NetlinkUapi.NETLINK_ROUTE, "rtnetlink");
+            diag = NetlinkSocket.open(sys, NetlinkUapi.NETLINK_SOCK_DIAG, "sock_diag");
+            wakeFd = sys.eventfd(0, LinuxUapi.EFD_NONBLOCK | LinuxUapi.EFD_CLOEXEC);
+            return new PmSession(netns, sys, client, route, diag, events, family.id(), wakeFd);
+        } catch (ErrnoException e) {
+            IOException mapped = NioExceptions.socket(e);
+            closeAll(sys, client, route, diag, events, wakeFd, mapped);
+            throw mapped;
+        } catch (IOException | RuntimeException e) {
+            closeAll(sys, client, route, diag, events, wakeFd, e);
+            throw e;
+        }
+    }
+
+    private static void closeAll(LinuxSyscalls sys, PmClient client, NetlinkSocket route,
+            NetlinkSocket diag, NetlinkSocket events, int wakeFd, Throwable failure) {
+        for (AutoCloseable c : new AutoCloseable[] {client, route, diag, events}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (wakeFd >= 0) {
+            try {
+                sys.close(wakeFd);
+            } catch (ErrnoException e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
+     * {@code SO_NETNS_COOKIE} of {@code fd} (Linux 5.14), or 0 where the kernel does not have
+     * it (then every socket is taken to be in the calling thread's namespace).
+     */
+    static long netnsCookie(LinuxSyscalls sys, int fd) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder());
+        try {
+            sys.getsockopt(fd, LinuxUapi.SOL_SOCKET, LinuxUapi.SO_NETNS_COOKIE, b);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOPROTOOPT) {
+                return 0;
+            }
+            throw NioExceptions.socket(e);
+        }
+        return b.getLong(0);
+    }
+
+    // ---- commands --------------------------------------------------------------------------
+
+    /** A command on the shared client. */
+    interface Command<T> {
+        T run(PmClient client) throws IOException;
+    }
+
+    <T> T command(Command<T> c) throws IOException {
+        synchronized (client) {
+            return c.run(client);
+        }
+    }
+
+    /** Whether {@code address} is an address of an interface of this namespace. */
+    boolean isLocal(InetAddress address) throws IOException {
+        List<RtAddress> all;
+        synchronized (client) {
+            all = PmClient.dumpAddresses(route);
+        }
+        for (RtAddress a : all) {
+            if (a.localAddress().map(address::equals).orElse(false)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Aborts the TCP subflow {@code local} - {@code remote} with {@code SOCK_DESTROY}: the
+     * kernel's {@code tcp_abort} sends a RST on it; the connection goes on over the others.
+     */
+    void abort(InetSocketAddress local, InetSocketAddress remote) throws IOException {
+        synchronized (client) {
+            int seq = diag.nextSequence();
+            Reply r = diag.transact(seq, SockDestroy.request(seq, local, remote, 0));
+            Optional<NetlinkError> error = r.error();
+            if (error.isEmpty()) {
+                return;
+            }
+            int errno = -error.get().error();
+            String text = error.get().message().orElse(null);
+            if (errno == Errno.EOPNOTSUPP) {
+                throw new UnsupportedOperationException("closeSubflow(ABORT): this kernel"
+                        + " cannot destroy sockets (SOCK_DESTROY answered EOPNOTSUPP: built"
+                        + " without CONFIG_INET_DIAG_DESTROY); use SubflowClose.GRACEFUL");
+            }
+            if (errno == Errno.ENOENT) {
+                throw new IOException("closeSubflow(ABORT): " + local + " -> " + remote
+                        + " is gone (SOCK_DESTROY found no such TCP socket)");
+            }
+            throw NioExceptions.pathManager("SOCK_DESTROY", errno, text,
+                    (int) error.get().missingType());
+        }
+    }
+
+    // ---- events ----------------------------------------------------------------------------
+
+    void register(MptcpToken token, SubflowControl control) {
+        controls.put(token, control);
+    }
+
+    void unregister(MptcpToken token, SubflowControl control) {
+        controls.remove(token, control);
+    }
+
+    private void readLoop() {
+        try {
+            while (!stopping) {
+                sys.poll(events.fd(), LinuxUapi.POLLIN, wakeFd, -1);
+                drain();
+            }
+        } catch (IOException | RuntimeException e) {
+            // The subscription is broken: nothing more will arrive. Waiters learn it now.
+            for (SubflowControl c : controls.values()) {
+                c.eventsFailed(e);
+            }
+        } finally {
+            closeAll(sys, client, route, diag, events, wakeFd, new IOException("close"));
+        }
+    }
+
+    private void drain() throws IOException {
+        while (!stopping) {
+            List<NetlinkMessage> datagram;
+            try {
+                datagram = events.receive();
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.ENOBUFS) {
+                    throw e;
+                }
+                for (SubflowControl c : controls.values()) {
+                    c.eventsLost();
+                }
+                continue;
+            }
+            if (datagram == null) {
+                return;
+            }
+            for (NetlinkMessage m : datagram) {
+                if (m.header().type() != pmFamily) {
+                    continue;
+                }
+                MptcpEvent e = MptcpEvents.fromPm(PmEvent.decode(GenlMessage.decode(m)),
+                        EventSource.NETLINK);
+                MptcpToken token = token(e);
+                SubflowControl c = token == null ? null : controls.get(token);
+                if (c != null) {
+                    c.onEvent(e);
+                }
+            }
+        }
+    }
+
+    private static MptcpToken token(MptcpEvent e) {
+        if (e instanceof MptcpEvent.ConnectionEstablished c) {
+            return c.token();
+        } else if (e instanceof MptcpEvent.ConnectionClosed c) {
+            return c.token();
+        } else if (e instanceof MptcpEvent.SubflowEstablished s) {
+            return s.token();
+        } else if (e instanceof MptcpEvent.SubflowClosed s) {
+            return s.token();
+        }
+        return null;
+    }
+}
