@@ -125,8 +125,8 @@ class PythonInteropIT {
                     provider.openSocketChannel(StandardProtocolFamily.INET))) {
                 ours.connect(bed.serverAddress(port));
                 var two = bed.counters(bed.link(2));
-                Subflow opened = SubflowControlIT.mptcp(ours).openSubflow(
-                        SubflowControlIT.onLink2(bed, port, false), DEADLINE);
+                Subflow opened = bed.client().call(() -> SubflowControlIT.mptcp(ours)
+                        .openSubflow(SubflowControlIT.onLink2(bed, port, false), DEADLINE));
                 converse(bed, ours, python, pool, true);
                 var onTwo = bed.counters(bed.link(2)).since(two);
                 assertTrue(onTwo.txBytes() >= BYTES / 10 && onTwo.rxBytes() >= BYTES / 10,
@@ -161,8 +161,8 @@ class PythonInteropIT {
                     "--timeout", Long.toString(DEADLINE.toSeconds()));
                     SocketChannel ours = listener.accept()) {
                 var two = bed.counters(bed.link(2));
-                var announced = SubflowControlIT.mptcp(ours).announce(
-                        new InetSocketAddress(bed.link(2).serverAddress(), 0));
+                var announced = bed.server().call(() -> SubflowControlIT.mptcp(ours).announce(
+                        new InetSocketAddress(bed.link(2).serverAddress(), 0)));
                 converse(bed, ours, python, pool, false);
                 var onTwo = bed.counters(bed.link(2)).since(two);
                 assertTrue(onTwo.txBytes() >= BYTES / 10 && onTwo.rxBytes() >= BYTES / 10,

@@ -49,6 +49,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ip mptcp monitor} in the peer's (in-kernel PM) namespace, {@code tcpdump} for FIN
  * versus RST — and every transfer against a SHA-256 of its bytes.
  *
+ * <p>Every subflow-control call runs on the thread of the namespace the socket lives in (the
+ * library requires it: the path manager it talks to is the calling thread's namespace's).
+ *
  * <p>Both links are limited to {@value #RATE_MBIT} Mbit/s so that a transfer is limited by the
  * links, not the CPU: the scheduler then uses every non-backup subflow, and a share of bytes per
  * link says where the scheduler put them. Shares are asserted with wide margins (a subflow that
@@ -89,11 +92,13 @@ class SubflowControlIT {
                 MptcpMonitor serverEvents = MptcpMonitor.start(bed.server(), provider);
                 Connected c = Connected.open(bed, provider)) {
             MptcpSocketChannel client = mptcp(c.client);
+            fullyEstablish(c);
             Link two = bed.link(2);
             assertEquals(1, Subflows.of(client).size(), "the userspace PM opens nothing itself: "
                     + Subflows.describe(Subflows.of(client)));
 
-            Subflow opened = client.openSubflow(onLink2(bed, c.port, false), WAIT);
+            Subflow opened = bed.client().call(() -> client.openSubflow(onLink2(bed, c.port, false),
+                    WAIT));
 
             assertEquals(two.clientAddress(), opened.local().getAddress(), opened::toString);
             assertEquals(new InetSocketAddress(two.serverAddress(), c.port), opened.remote());
@@ -122,22 +127,29 @@ class SubflowControlIT {
                 MptcpMonitor serverEvents = MptcpMonitor.start(bed.server(), provider);
                 Connected c = Connected.open(bed, provider)) {
             MptcpSocketChannel client = mptcp(c.client);
+            fullyEstablish(c);
             Link one = bed.link(1);
-            client.openSubflow(onLink2(bed, c.port, false), WAIT);
+            bed.client().call(() -> client.openSubflow(onLink2(bed, c.port, false), WAIT));
             Subflow initial = onLink(Subflows.of(client), one.clientAddress());
             Map<String, String> initialAtServer = Map.of(
                     "saddr4", one.serverAddress().getHostAddress(),
                     "daddr4", one.clientAddress().getHostAddress(),
                     "dport", Integer.toString(initial.local().getPort()));
 
-            client.setSubflowBackup(initial, true);
+            bed.client().call(() -> {
+                client.setSubflowBackup(initial, true);
+                return null;
+            });
             // The peer got MP_PRIO: its SUB_PRIORITY event carries the flag it received.
             MptcpMonitor.Event prio = serverEvents.await("SF_PRIO",
                     with(initialAtServer, "backup", "1"), WAIT);
             Phase backup = transfer(bed, c, BYTES, 2);
             assertTrue(backup.link2 >= 0.9 * backup.total(), "with link 1 backup: " + backup);
 
-            client.setSubflowBackup(initial, false);
+            bed.client().call(() -> {
+                client.setSubflowBackup(initial, false);
+                return null;
+            });
             MptcpMonitor.Event unprio = serverEvents.await("SF_PRIO",
                     with(initialAtServer, "backup", "0"), WAIT);
             Phase both = transfer(bed, c, BYTES, 3);
@@ -157,8 +169,9 @@ class SubflowControlIT {
                 PacketCapture wire = PacketCapture.finAndRst(bed.client(), bed.link(1).device());
                 Connected c = Connected.open(bed, provider)) {
             MptcpSocketChannel client = mptcp(c.client);
+            fullyEstablish(c);
             Link one = bed.link(1);
-            client.openSubflow(onLink2(bed, c.port, false), WAIT);
+            bed.client().call(() -> client.openSubflow(onLink2(bed, c.port, false), WAIT));
             Subflow initial = onLink(Subflows.of(client), one.clientAddress());
 
             long bytes = 2 * BYTES;
@@ -173,7 +186,10 @@ class SubflowControlIT {
             InterfaceCounters one0 = bed.counters(one);
             InterfaceCounters two0 = bed.counters(bed.link(2));
             long progress = serverGot.get();
-            client.closeSubflow(initial, how);
+            bed.client().call(() -> {
+                client.closeSubflow(initial, how);
+                return null;
+            });
 
             PacketCapture.Segment first = wire.await(s -> s.source().equals(initial.local())
                             && s.destination().equals(initial.remote()), WAIT,
@@ -236,7 +252,7 @@ class SubflowControlIT {
             Link two = bed.link(2);
             InetSocketAddress address = new InetSocketAddress(two.serverAddress(), 0);
 
-            AnnouncedAddress announced = server.announce(address);
+            AnnouncedAddress announced = bed.server().call(() -> server.announce(address));
 
             assertEquals(address, announced.address());
             String id = Integer.toString(announced.id());
@@ -253,7 +269,10 @@ class SubflowControlIT {
             Phase joined = transfer(bed, c, BYTES, 4);
             assertTrue(joined.link2 >= joined.total() / 10, "after the join: " + joined);
 
-            server.withdraw(announced);
+            bed.server().call(() -> {
+                server.withdraw(announced);
+                return null;
+            });
 
             MptcpMonitor.Event removed = clientEvents.await("REMOVED", Map.of("remid", id),
                     WAIT);
@@ -279,6 +298,7 @@ class SubflowControlIT {
                 MptcpMonitor clientEvents = MptcpMonitor.start(bed.client(), provider);
                 Connected c = Connected.open(bed, provider)) {
             MptcpSocketChannel client = mptcp(c.client);
+            fullyEstablish(c);
             Link two = bed.link(2);
             // Nothing listens in the server's namespace but the test's listener.
             int closed = c.port == 65535 ? c.port - 1 : c.port + 1;
@@ -286,11 +306,11 @@ class SubflowControlIT {
                     .remote(new InetSocketAddress(two.serverAddress(), closed)).build();
 
             PathManagerException blocking = assertThrows(PathManagerException.class,
-                    () -> client.openSubflow(request, WAIT));
+                    () -> bed.client().call(() -> client.openSubflow(request, WAIT)));
             MptcpMonitor.Event refused = clientEvents.await("SF_CLOSED", Map.of(
                     "dport", Integer.toString(closed)), WAIT);
             ExecutionException async = assertThrows(ExecutionException.class,
-                    () -> client.openSubflowAsync(request).get(WAIT.toSeconds(),
+                    () -> bed.client().call(() -> client.openSubflowAsync(request)).get(WAIT.toSeconds(),
                             TimeUnit.SECONDS));
 
             assertEquals(ECONNREFUSED, blocking.errno(), blocking::toString);
@@ -345,6 +365,27 @@ class SubflowControlIT {
         InterfaceCounters d2 = bed.counters(bed.link(2)).since(two);
         return fromClient ? new Phase(bytes, d1.txBytes(), d2.txBytes())
                 : new Phase(bytes, d1.rxBytes(), d2.rxBytes());
+    }
+
+    /**
+     * One byte each way: the client's side of the connection becomes fully established only
+     * when an MPTCP acknowledgement (DSS) arrives from the server, and the kernel opens no
+     * subflow before that (openSubflow waits for it).
+     */
+    static void fullyEstablish(Connected c) throws java.io.IOException {
+        for (SocketChannel[] pair : new SocketChannel[][] {{c.client, c.server},
+                {c.server, c.client}}) {
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.wrap(new byte[] {42});
+            while (one.hasRemaining()) {
+                pair[0].write(one);
+            }
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1);
+            while (in.hasRemaining()) {
+                if (pair[1].read(in) < 0) {
+                    throw new java.io.EOFException("the first exchange ended early");
+                }
+            }
+        }
     }
 
     static SubflowRequest onLink2(TwoPathTestBed bed, int port, boolean backup) {

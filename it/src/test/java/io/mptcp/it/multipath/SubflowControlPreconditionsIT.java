@@ -111,12 +111,15 @@ class SubflowControlPreconditionsIT {
             List<Subflow> before = Subflows.await(c.client, l -> l.size() == 2, WAIT,
                     "the in-kernel PM's own join", bed::describeMptcp);
 
-            IOException open = assertThrows(IOException.class, () -> client.openSubflow(
-                    SubflowControlIT.onLink2(bed, c.port, false), WAIT));
+            IOException open = assertThrows(IOException.class, () -> bed.client().call(() ->
+                    client.openSubflow(SubflowControlIT.onLink2(bed, c.port, false), WAIT)));
             IOException backup = assertThrows(IOException.class,
-                    () -> client.setSubflowBackup(before.get(0), true));
-            IOException announce = assertThrows(IOException.class, () -> server.announce(
-                    new InetSocketAddress(bed.link(2).serverAddress(), 0)));
+                    () -> bed.client().call(() -> {
+                        client.setSubflowBackup(before.get(0), true);
+                        return null;
+                    }));
+            IOException announce = assertThrows(IOException.class, () -> bed.server().call(() ->
+                    server.announce(new InetSocketAddress(bed.link(2).serverAddress(), 0))));
 
             for (IOException e : List.of(open, backup, announce)) {
                 String m = String.valueOf(e.getMessage());
