@@ -1,6 +1,7 @@
 package io.mptcp.it.multipath;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.mptcp.it.support.TwoPathTestBed.PathManager;
 import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.Subflow;
+import io.mptcp.nio.pm.PathManagerException;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SubflowControlPreconditionsIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** errno EINVAL on Linux (asm-generic/errno-base.h). */
+    private static final int EINVAL = 22;
 
     private final MptcpSelectorProvider provider = new MptcpSelectorProvider();
 
@@ -86,7 +90,9 @@ class SubflowControlPreconditionsIT {
                 for (String call : List.of("OPEN", "BACKUP", "ANNOUNCE")) {
                     String line = child.awaitLine(l -> l.startsWith(call + "_"), WAIT,
                             "what " + call + " got");
-                    assertTrue(line.startsWith(call + "_REFUSAL "), line);
+                    assertTrue(line.startsWith(call + "_REFUSAL "
+                            + "io.mptcp.nio.pm.PathManagerException: ") && line.contains("EPERM"),
+                            line);
                     assertTrue(line.contains("CAP_NET_ADMIN")
                             && line.toLowerCase(Locale.ROOT).contains("user namespace"), line);
                     System.out.println("[SubflowControlPreconditionsIT] nobody: " + line);
@@ -122,6 +128,10 @@ class SubflowControlPreconditionsIT {
                     server.announce(new InetSocketAddress(bed.link(2).serverAddress(), 0))));
 
             for (IOException e : List.of(open, backup, announce)) {
+                PathManagerException p = assertInstanceOf(PathManagerException.class, e);
+                assertEquals(EINVAL, p.errno(), e::toString);
+                assertEquals(java.util.Optional.of("userspace PM not selected"),
+                        p.kernelMessage(), e::toString);
                 String m = String.valueOf(e.getMessage());
                 assertTrue(m.contains("net.mptcp.path_manager") && m.contains("userspace"),
                         e::toString);
