@@ -57,11 +57,6 @@ public final class LinuxUapi {
     public static final int SO_DOMAIN = 39;
     /** asm-generic/socket.h, Linux 4.12. */
     public static final int SO_INCOMING_NAPI_ID = 56;
-    /**
-     * asm-generic/socket.h, Linux 5.14: the u64 cookie of the socket's network namespace, to
-     * tell whether two sockets share one.
-     */
-    public static final int SO_NETNS_COOKIE = 71;
 
     // linux/tcp.h
     public static final int TCP_NODELAY = 1;
@@ -144,6 +139,11 @@ public final class LinuxUapi {
 
     /** asm-generic/socket.h: the {@code struct ucred} of a UNIX-domain socket's peer. */
     public static final int SO_PEERCRED = 17;
+    /**
+     * asm-generic/socket.h, Linux 5.14: the u64 cookie of the network namespace a socket
+     * belongs to; two sockets are in the same namespace exactly when their cookies are equal.
+     */
+    public static final int SO_NETNS_COOKIE = 71;
     /** asm-generic/fcntl.h. */
     public static final int O_RDWR = 2;
     /** linux/fcntl.h, Linux 2.6.24: duplicate to the lowest free descriptor, close-on-exec. */

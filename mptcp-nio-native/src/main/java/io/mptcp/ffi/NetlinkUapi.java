@@ -18,13 +18,13 @@ public final class NetlinkUapi {
 
     /** linux/netlink.h, Linux 2.2: routing and link messages (rtnetlink). */
     public static final int NETLINK_ROUTE = 0;
-    /** linux/netlink.h, Linux 2.6.15: generic netlink (families such as mptcp_pm). */
-    public static final int NETLINK_GENERIC = 16;
     /**
-     * linux/netlink.h, Linux 2.6.14 (as NETLINK_INET_DIAG; renamed 3.3): socket diagnostics
-     * ({@code SOCK_DESTROY} of one subflow).
+     * linux/netlink.h: socket monitoring ({@code NETLINK_INET_DIAG} before Linux 3.3 renamed it
+     * {@code NETLINK_SOCK_DIAG}): what {@code ss} asks, open to any process.
      */
     public static final int NETLINK_SOCK_DIAG = 4;
+    /** linux/netlink.h, Linux 2.6.15: generic netlink (families such as mptcp_pm). */
+    public static final int NETLINK_GENERIC = 16;
 
     // ---- setsockopt(SOL_NETLINK, ...)
 

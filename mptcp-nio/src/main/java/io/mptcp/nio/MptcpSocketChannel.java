@@ -1,10 +1,11 @@
 package io.mptcp.nio;
 
-import java.io.IOException;
 import io.mptcp.nio.pm.AnnouncedAddress;
 import io.mptcp.nio.pm.SubflowClose;
 import io.mptcp.nio.pm.SubflowRequest;
 
+import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.FileChannel;
@@ -13,6 +14,7 @@ import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -55,6 +57,19 @@ public abstract class MptcpSocketChannel extends SocketChannel {
      * namespace's path manager was {@code userspace}, and the caller needs
      * {@code CAP_NET_ADMIN} (README, "Subflow control").
      *
+     * <p>The kernel accepts a subflow only once the connection is fully established (after
+     * its first data exchange); until then this waits for it. "Usable" means: the kernel
+     * reported the join established for this address pair, the subflow list shows it, and
+     * still shows it two round trips later (a join the peer rejects is first reported
+     * established). A refusal by the peer arrives after the request, as the failure of this
+     * call with the kernel's errno (ECONNREFUSED when nothing listens there).
+     *
+     * <p>Subflow control of a namespace goes through a subscription to its path-manager
+     * events, opened by the first call on a channel of that namespace (the calling thread
+     * must then be in the socket's network namespace) and kept while any channel that used
+     * subflow control is open. While it exists, the namespace accepts incoming joins of
+     * userspace-PM connections without limit.
+     *
      * @param request the endpoints and flags of the new subflow
      * @param timeout how long to wait for the subflow; the kernel may still complete the join
      *     after it
@@ -70,8 +85,9 @@ public abstract class MptcpSocketChannel extends SocketChannel {
     /**
      * Opens a subflow like {@link #openSubflow(SubflowRequest,
      * Duration)} without blocking: the stage completes with the usable subflow, or
-     * exceptionally with the exception the blocking form would throw. Completion runs on the
-     * library's event thread: hand long work to another executor.
+     * exceptionally with the exception the blocking form would throw (a failed precondition
+     * too). There is no timeout: add one with {@code orTimeout}. Completion runs on a
+     * library thread (the events reader or its timer): hand long work to another executor.
      *
      * @param request the endpoints and flags of the new subflow
      * @return a stage that completes when the subflow is usable or has failed
@@ -118,6 +134,45 @@ public abstract class MptcpSocketChannel extends SocketChannel {
      * @throws IOException if the kernel refused
      */
     public abstract void withdraw(AnnouncedAddress announced) throws IOException;
+
+    /**
+     * Would set a socket option on one subflow only (draft-hesmans-mptcp-socket-03
+     * {@code MPTCP_SUB_SETSOCKOPT}). Upstream Linux has no such call: an option set on the
+     * MPTCP socket is applied by the kernel to every subflow, and per-subflow values are
+     * possible only from an eBPF program attached to the subflows' TCP sockets
+     * ({@code Documentation/networking/mptcp.rst}). Always throws.
+     *
+     * @param <T> the option's type
+     * @param subflow the subflow
+     * @param name the option
+     * @param value its value
+     * @throws UnsupportedOperationException always, saying why and what to use instead
+     */
+    public <T> void setSubflowOption(Subflow subflow, SocketOption<T> name, T value) {
+        throw new UnsupportedOperationException("setSubflowOption(" + name + "): Linux has no"
+                + " per-subflow socket options (draft MPTCP_SUB_SETSOCKOPT): the kernel applies"
+                + " an option set on the MPTCP socket to every subflow. Use setOption for all"
+                + " subflows, or an eBPF program on the subflows' TCP sockets for per-subflow"
+                + " values");
+    }
+
+    /**
+     * Would give one subflow an IPv6 segment routing header (draft-hesmans-mptcp-socket-03
+     * §3.6). Upstream Linux cannot: {@code IPV6_RTHDR} on the MPTCP socket is not passed to
+     * subflows, and there is no per-subflow variant. Always throws.
+     *
+     * @param subflow the subflow
+     * @param segments the segment list
+     * @throws UnsupportedOperationException always, saying why and what to use instead
+     */
+    public void setSubflowSegmentRouting(Subflow subflow, List<Inet6Address> segments) {
+        throw new UnsupportedOperationException("setSubflowSegmentRouting: Linux cannot set an"
+                + " SRv6 routing header on one subflow (draft-hesmans-mptcp-socket-03 §3.6;"
+                + " IPV6_RTHDR is not passed to subflows). Steer by route instead: a seg6"
+                + " route (ip route add ... encap seg6 mode encap segs ...) for the subflow's"
+                + " source address (ip rule from ...), then open the subflow from that"
+                + " address with openSubflow");
+    }
 
     /**
      * Sends bytes of {@code file} to this channel without copying them through the JVM, with

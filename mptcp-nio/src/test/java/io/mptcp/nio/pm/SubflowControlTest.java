@@ -186,6 +186,67 @@ class SubflowControlTest {
     }
 
     @Test
+    void anIpv6SocketConnectedToAnIpv4MappedAddressOpensIpv4Subflows() throws Exception {
+        ServerSocketChannel server = track(ns.call(() -> PROVIDER.openServerSocketChannel(
+                StandardProtocolFamily.INET6)));
+        server.bind(new InetSocketAddress(InetAddress.getByName("::"), 0));
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        InetSocketAddress target = new InetSocketAddress(LOOPBACK, port);
+        MptcpSocketChannel client = (MptcpSocketChannel) track(ns.call(
+                () -> PROVIDER.openSocketChannel(StandardProtocolFamily.INET6)));
+        client.connect(target);
+        SocketChannel accepted = track(server.accept());
+        echo(client, accepted);
+        Subflow s = ns.call(() -> client.openSubflow(toServer(second, target), WAIT));
+        assertEquals(2, subflows(client).size(), subflows(client).toString());
+        assertTrue(subflows(client).stream().anyMatch(l -> l.local().equals(s.local())
+                && l.remote().equals(s.remote())), s + " in " + subflows(client));
+        echo(client, accepted);
+    }
+
+    @Test
+    void ipv6Subflows() throws Exception {
+        ns.ip("addr", "add", "fd77::1/128", "dev", "lo", "nodad");
+        InetAddress v6second = InetAddress.getByName("fd77::1");
+        ServerSocketChannel server = track(ns.call(() -> PROVIDER.openServerSocketChannel(
+                StandardProtocolFamily.INET6)));
+        server.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+        InetSocketAddress target = (InetSocketAddress) server.getLocalAddress();
+        MptcpSocketChannel client = (MptcpSocketChannel) track(ns.call(
+                () -> PROVIDER.openSocketChannel(StandardProtocolFamily.INET6)));
+        client.connect(target);
+        SocketChannel accepted = track(server.accept());
+        echo(client, accepted);
+        Subflow s = ns.call(() -> client.openSubflow(toServer(v6second, target), WAIT));
+        assertEquals(v6second, s.local().getAddress());
+        ns.call(() -> {
+            client.closeSubflow(s, SubflowClose.ABORT);
+            return null;
+        });
+        assertEquals(1, subflows(client).size(), subflows(client).toString());
+        echo(client, accepted);
+    }
+
+    @Test
+    void repeatedOpenAndCloseOverOneAddressPairTellSubflowsApart() throws Exception {
+        // The SUB_CLOSED of a closed subflow may come after the next open started, from the
+        // same address pair (another port): it must not fail that open.
+        Conn c = connect(true);
+        for (int i = 0; i < 12; i++) {
+            SubflowClose how = i % 2 == 0 ? SubflowClose.ABORT : SubflowClose.GRACEFUL;
+            Subflow s = ns.call(() -> c.client().openSubflow(toServer(second, c.server()),
+                    WAIT));
+            ns.call(() -> {
+                c.client().setSubflowBackup(s, true);
+                c.client().closeSubflow(s, how);
+                return null;
+            });
+            echo(c.client(), c.accepted());
+        }
+        assertEquals(1, subflows(c.client()).size(), subflows(c.client()).toString());
+    }
+
+    @Test
     void openWithALocalPortAndAsBackup() throws Exception {
         Conn c = connect(true);
         SubflowRequest r = SubflowRequest.builder().local(second).localPort(41000)
@@ -235,6 +296,28 @@ class SubflowControlTest {
         assertEquals(111, e.errno(), e.getMessage());
         assertTrue(e.getMessage().contains("ECONNREFUSED"), e.getMessage());
         assertEquals(1, subflows(c.client()).size());
+    }
+
+    @Test
+    void aJoinThePeerRejectsFailsEvenIfItLookedEstablished() throws Exception {
+        // The client socket gets the userspace PM (fixed when it is created); the server's
+        // side, created during the handshake, the in-kernel PM with no room for a subflow.
+        ServerSocketChannel server = server();
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        InetSocketAddress target = new InetSocketAddress(LOOPBACK, port);
+        MptcpSocketChannel client = (MptcpSocketChannel) track(ns.call(
+                () -> PROVIDER.openSocketChannel(StandardProtocolFamily.INET)));
+        ns.exec("sysctl", "-q", "-w", pmSysctl("kernel"));
+        ns.ip("mptcp", "limits", "set", "subflows", "0");
+        client.connect(target);
+        SocketChannel accepted = track(server.accept());
+        echo(client, accepted);
+        ns.exec("sysctl", "-q", "-w", pmSysctl("userspace"));
+        PathManagerException e = assertThrows(PathManagerException.class,
+                () -> ns.call(() -> client.openSubflow(toServer(second, target), WAIT)));
+        assertTrue(e.getMessage().contains("rejected"), e.getMessage());
+        assertEquals(1, subflows(client).size(), subflows(client).toString());
+        assertEquals(1, subflows(accepted).size(), subflows(accepted).toString());
     }
 
     // ---- close, backup --------------------------------------------------------------------------
@@ -369,6 +452,18 @@ class SubflowControlTest {
         c.client().close();
         assertThrows(java.nio.channels.ClosedChannelException.class,
                 () -> c.client().announce(new InetSocketAddress(second, 0)));
+    }
+
+    @Test
+    void theFirstCallFromAThreadOfAnotherNamespaceSaysSo() throws Exception {
+        Conn c = connect(true);
+        // This thread is in the host's namespace, the socket in the test's.
+        IOException e = assertThrows(IOException.class, () -> c.client().announce(
+                new InetSocketAddress(second, 0)));
+        assertTrue(e.getMessage().contains("another network namespace"), e.getMessage());
+        // From the socket's namespace it works, and then from anywhere (the session exists).
+        ns.call(() -> c.client().announce(new InetSocketAddress(second, 0)));
+        c.client().announce(new InetSocketAddress(second, 7000));
     }
 
     @Test

@@ -160,6 +160,17 @@ public final class PmClient implements AutoCloseable {
 
     // ---- userspace path manager: one connection, by its token ----------------------------
 
+    /**
+     * {@code GET_ADDR} dump with {@code token} (Linux 6.9; no privilege): the userspace PM's
+     * local addresses of that connection. The kernel refuses it with "userspace PM not
+     * selected" for a connection of the in-kernel PM, which makes it the unprivileged test of
+     * a connection's path manager. Before 6.9 the token is ignored and the endpoints come back.
+     */
+    public void localAddresses(long token) throws IOException {
+        int seq = genl.nextSequence();
+        request("GET_ADDR", seq, Requests.dumpAddrs(family().id(), seq, token));
+    }
+
     /** {@code SUBFLOW_CREATE}: an MP_JOIN from {@code local} to {@code remote}. */
     public void subflowCreate(long token, PmAddress local, PmAddress remote) throws IOException {
         int seq = genl.nextSequence();

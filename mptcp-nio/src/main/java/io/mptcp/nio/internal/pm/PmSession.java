@@ -64,6 +64,7 @@ final class PmSession {
     private final Thread reader;
     private final Map<MptcpToken, SubflowControl> controls = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private volatile Exception failure;
     // guarded by SESSIONS
     private int users;
 
@@ -114,6 +115,22 @@ final class PmSession {
             sys.eventfdWrite(wakeFd, 1);
         } catch (ErrnoException e) {
             // The reader then stays until the process ends; nothing else depends on it.
+        }
+    }
+
+    /**
+     * Asks the kernel, without privileges, whether the connection {@code token} has the
+     * userspace path manager ({@link PmClient#localAddresses}); a refusal is thrown as the
+     * kernel gave it. Where the answer cannot be had here (no family, the calling thread in
+     * another namespace), returns: {@link #acquire} then says why.
+     */
+    static void probePathManager(LinuxSyscalls sys, long netns, long token) throws IOException {
+        try (PmClient c = PmClient.open(sys)) {
+            if (c.features().whyUnavailable(PmFeatures.Feature.FAMILY).isPresent()
+                    || netns != 0 && netnsCookie(sys, c.fd()) != netns) {
+                return;
+            }
+            c.localAddresses(token);
         }
     }
 
@@ -194,6 +211,11 @@ final class PmSession {
         return b.getLong(0);
     }
 
+    /** Why the subscription stopped delivering events, if it did. */
+    Optional<Exception> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     // ---- commands --------------------------------------------------------------------------
 
     /** A command on the shared client. */
@@ -224,11 +246,14 @@ final class PmSession {
     /**
      * Aborts the TCP subflow {@code local} - {@code remote} with {@code SOCK_DESTROY}: the
      * kernel's {@code tcp_abort} sends a RST on it; the connection goes on over the others.
+     * {@code ifIndex}: the device the subflow is bound to, 0 for none (the lookup matches it
+     * exactly).
      */
-    void abort(InetSocketAddress local, InetSocketAddress remote) throws IOException {
+    void abort(InetSocketAddress local, InetSocketAddress remote, int ifIndex)
+            throws IOException {
         synchronized (client) {
             int seq = diag.nextSequence();
-            Reply r = diag.transact(seq, SockDestroy.request(seq, local, remote, 0));
+            Reply r = diag.transact(seq, SockDestroy.request(seq, local, remote, ifIndex));
             Optional<NetlinkError> error = r.error();
             if (error.isEmpty()) {
                 return;
@@ -266,7 +291,12 @@ final class PmSession {
                 drain();
             }
         } catch (IOException | RuntimeException e) {
-            // The subscription is broken: nothing more will arrive. Waiters learn it now.
+            // The subscription is broken: nothing more will arrive. Waiters learn it now,
+            // later opens from failure(), and new users of the namespace get a new session.
+            failure = e;
+            synchronized (SESSIONS) {
+                SESSIONS.remove(netns, this);
+            }
             for (SubflowControl c : controls.values()) {
                 c.eventsFailed(e);
             }

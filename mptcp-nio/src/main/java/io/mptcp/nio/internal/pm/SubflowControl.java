@@ -1,9 +1,9 @@
 package io.mptcp.nio.internal.pm;
 
 import io.mptcp.ffi.Errno;
+import io.mptcp.ffi.ErrnoException;
 import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
-import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.MptcpToken;
 import io.mptcp.nio.Subflow;
@@ -53,8 +53,10 @@ import java.util.concurrent.TimeoutException;
  *       address whatever its port), so this class allocates the ids, one per (address, port),
  *       and always sends them;
  *   <li>an open completes only on the {@code SUB_ESTABLISHED} of its own address pair once the
- *       subflow list shows it, and fails on a {@code SUB_CLOSED} that comes instead (a remote
- *       refusal arrives only that way, some time after the command succeeded);
+ *       subflow list shows it, and still shows it two round trips (of the new subflow, plus
+ *       20 ms) later; it fails on a {@code SUB_CLOSED} that comes instead (a remote refusal
+ *       arrives only that way, some time after the command succeeded, and a join the peer
+ *       rejects at its third ACK is first reported established);
  *   <li>{@code SUBFLOW_CREATE} before the connection is fully established fails
  *       {@code ENOTCONN}: the open then waits for the connection's {@code ESTABLISHED} event
  *       (the subscription exists before the first attempt, so the event cannot be missed) and
@@ -69,6 +71,8 @@ public final class SubflowControl {
     /** Re-reads of the subflow list for a subflow whose SUB_ESTABLISHED came first. */
     private static final int LIST_TRIES = 100;
     private static final long LIST_RETRY_MILLIS = 10;
+    /** Added to two round trips of the new subflow before an open is taken as accepted. */
+    private static final long SETTLE_MIN_MICROS = 20_000;
 
     /** Timers of all channels: retries and list re-reads, never blocking work. */
     private static final ScheduledExecutorService TIMERS =
@@ -80,8 +84,17 @@ public final class SubflowControl {
 
     /** What subflow control needs from its channel. */
     public interface Host {
-        /** The channel, for its state and options. */
-        MptcpSocketChannel channel();
+        /** Whether the channel is open. */
+        boolean isOpen();
+
+        /** Whether the channel is connected. */
+        boolean isConnected();
+
+        /** {@link MptcpSocketOptions#MPTCP_TOKEN} of the channel. */
+        Optional<MptcpToken> token() throws IOException;
+
+        /** {@link MptcpSocketOptions#MPTCP_SUBFLOWS} of the channel. */
+        List<Subflow> subflows() throws IOException;
 
         /** {@code AF_INET} or {@code AF_INET6}: the socket's family. */
         int family();
@@ -100,6 +113,10 @@ public final class SubflowControl {
     private final Map<Local, Integer> ids = new HashMap<>();
     private final Map<Integer, AnnouncedAddress> announced = new LinkedHashMap<>();
     private final Map<Pair, Boolean> localBackup = new HashMap<>();
+    // pairs seen established (events, lists) and not yet reported closed
+    private final Set<Pair> seen = new HashSet<>();
+    // the device a subflow is bound to, from its SUB_ESTABLISHED (SOCK_DESTROY must name it)
+    private final Map<Pair, Integer> boundTo = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
 
     /** A local (address, port) of the kernel's table; port 0 for "no port". */
@@ -110,7 +127,7 @@ public final class SubflowControl {
     private record Pair(InetSocketAddress local, InetSocketAddress remote) {
     }
 
-    /** An open in progress. */
+    /** An open in progress; its mutable fields are guarded by the SubflowControl. */
     private static final class Pending {
         final SubflowRequest request;
         final PmAddress local;
@@ -122,6 +139,7 @@ public final class SubflowControl {
         boolean awaitingEstablished;
         Pair matched;
         int listTries;
+        boolean settled;
 
         Pending(SubflowRequest request, PmAddress local, PmAddress remote, Set<Pair> before) {
             this.request = request;
@@ -154,8 +172,12 @@ public final class SubflowControl {
         try {
             return p.future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            boolean created;
+            synchronized (this) {
+                created = p.created;
+            }
             SocketTimeoutException t = new SocketTimeoutException("openSubflow: " + request
-                    + " was not usable within " + timeout + (p.created
+                    + " was not usable within " + timeout + (created
                             ? " (the kernel accepted SUBFLOW_CREATE; the join may still"
                                     + " complete and then shows in MPTCP_SUBFLOWS)"
                             : " (the connection did not become fully established: MPTCP"
@@ -200,6 +222,11 @@ public final class SubflowControl {
                     + local.getHostAddress() + " needs a networkInterface to pick the path");
         }
         PmSession s = session("openSubflow");
+        if (s.failure().isPresent()) {
+            throw new IOException("openSubflow: the mptcp_pm_events subscription of this"
+                    + " namespace failed; no join can be confirmed (close the channel to"
+                    + " start a new one)", s.failure().get());
+        }
         if (!local.isAnyLocalAddress() && !s.isLocal(local)) {
             throw notLocal("openSubflow", local);
         }
@@ -218,8 +245,16 @@ public final class SubflowControl {
         PmAddress r = PmAddress.of(remote.getAddress()).withPort(remote.getPort());
         Pending p = new Pending(request, l, r, pairs(listed()));
         synchronized (this) {
+            seen.addAll(p.before);
             pending.add(p);
         }
+        // However the stage ends (also by the application's orTimeout or cancel), the open
+        // stops waiting.
+        p.future.whenComplete((v, x) -> {
+            synchronized (this) {
+                pending.remove(p);
+            }
+        });
         attempt(p, t);
         return p;
     }
@@ -243,7 +278,7 @@ public final class SubflowControl {
                 p.created = true;
             }
         } catch (PathManagerException e) {
-            if (e.errno() == Errno.ENOTCONN && host.channel().isOpen()) {
+            if (e.errno() == Errno.ENOTCONN && host.isOpen()) {
                 synchronized (this) {
                     p.awaitingEstablished = true;
                 }
@@ -305,6 +340,10 @@ public final class SubflowControl {
                 }
             } else if (e instanceof MptcpEvent.SubflowEstablished s) {
                 Pair pair = new Pair(s.local(), s.remote());
+                seen.add(pair);
+                if (s.interfaceIndex().isPresent()) {
+                    boundTo.put(pair, s.interfaceIndex().getAsInt());
+                }
                 for (Pending p : pending) {
                     if (p.attempted && p.matched == null && matches(p, pair)) {
                         p.matched = pair;
@@ -315,6 +354,7 @@ public final class SubflowControl {
             } else if (e instanceof MptcpEvent.SubflowClosed s) {
                 Pair pair = new Pair(s.local(), s.remote());
                 localBackup.remove(pair);
+                boundTo.remove(pair);
                 Pending failed = null;
                 for (Pending p : pending) {
                     if (pair.equals(p.matched)) {
@@ -322,7 +362,9 @@ public final class SubflowControl {
                         break;
                     }
                 }
-                if (failed == null) {
+                // A subflow that was established before (a late SUB_CLOSED of one this
+                // channel closed, say) is not the refused join of an open in progress.
+                if (failed == null && !seen.remove(pair)) {
                     for (Pending p : pending) {
                         if (p.attempted && p.matched == null && matches(p, pair)) {
                             failed = p;
@@ -336,7 +378,8 @@ public final class SubflowControl {
                 }
             } else if (e instanceof MptcpEvent.ConnectionClosed) {
                 for (Pending p : pending) {
-                    after.add(() -> fail(p, new ClosedChannelException()));
+                    after.add(() -> fail(p, new IOException("openSubflow: the connection"
+                            + " closed (CLOSED event) while " + p.request + " was pending")));
                 }
             }
         }
@@ -355,15 +398,18 @@ public final class SubflowControl {
         }
         for (Pending p : check) {
             try {
+                boolean found = false;
                 for (Subflow s : listed()) {
                     Pair pair = new Pair(s.local(), s.remote());
                     synchronized (this) {
                         if (p.matched == null && matches(p, pair)) {
+                            // Only the one that sets it starts the confirmation.
                             p.matched = pair;
+                            found = true;
                         }
                     }
                 }
-                if (p.matched != null) {
+                if (found) {
                     confirm(p);
                 }
             } catch (IOException | RuntimeException x) {
@@ -386,26 +432,56 @@ public final class SubflowControl {
 
     /** Completes {@code p} with its subflow once the list shows it. */
     private void confirm(Pending p) {
-        if (p.future.isDone()) {
-            return;
+        Pair matched;
+        boolean settled;
+        synchronized (this) {
+            if (p.future.isDone()) {
+                return;
+            }
+            matched = p.matched;
+            settled = p.settled;
         }
+        Subflow found = null;
         try {
             for (Subflow s : listed()) {
-                if (new Pair(s.local(), s.remote()).equals(p.matched)) {
-                    complete(p, s);
-                    return;
+                if (new Pair(s.local(), s.remote()).equals(matched)) {
+                    found = s;
+                    break;
                 }
             }
         } catch (IOException | RuntimeException e) {
             fail(p, e);
             return;
         }
-        if (++p.listTries < LIST_TRIES) {
-            TIMERS.schedule(() -> confirm(p), LIST_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        if (found != null && settled) {
+            complete(p, found);
+        } else if (found != null) {
+            // A join the peer rejects looks established here until the peer's RST for our
+            // third ACK arrives, one round trip after SUB_ESTABLISHED (reference §11 item 6):
+            // look again after two round trips.
+            synchronized (this) {
+                p.settled = true;
+            }
+            long settle = SETTLE_MIN_MICROS + 2 * found.tcp().rttMicros();
+            TIMERS.schedule(() -> confirm(p), settle, TimeUnit.MICROSECONDS);
+        } else if (settled) {
+            fail(p, new PathManagerException("mptcp_pm SUBFLOW_CREATE: the join "
+                    + matched.local() + " -> " + matched.remote() + " for " + p.request
+                    + " looked established (SUB_ESTABLISHED) and was gone from the subflow list"
+                    + " right after (the peer rejected it)", "SUBFLOW_CREATE", Errno.ECONNRESET,
+                    null, -1, new ErrnoException("subflow join", Errno.ECONNRESET)));
         } else {
-            fail(p, new IOException("openSubflow: the kernel reported " + p.matched.local()
-                    + " -> " + p.matched.remote() + " established (SUB_ESTABLISHED) but the"
-                    + " subflow list never showed it established"));
+            int tries;
+            synchronized (this) {
+                tries = ++p.listTries;
+            }
+            if (tries < LIST_TRIES) {
+                TIMERS.schedule(() -> confirm(p), LIST_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                fail(p, new IOException("openSubflow: the kernel reported " + matched.local()
+                        + " -> " + matched.remote() + " established (SUB_ESTABLISHED) but the"
+                        + " subflow list never showed it established"));
+            }
         }
     }
 
@@ -462,7 +538,7 @@ public final class SubflowControl {
             m.append(", MP_TCPRST reason ").append(s.resetReason().getAsLong());
         }
         return new PathManagerException(m.toString(), "SUBFLOW_CREATE", errno, null, -1,
-                new io.mptcp.ffi.ErrnoException("subflow join", errno));
+                new ErrnoException("subflow join", errno));
     }
 
     private void complete(Pending p, Subflow s) {
@@ -489,7 +565,11 @@ public final class SubflowControl {
         Subflow s = find("closeSubflow", subflow);
         PmSession session = session("closeSubflow");
         if (how == SubflowClose.ABORT) {
-            session.abort(s.local(), s.remote());
+            int ifIndex;
+            synchronized (this) {
+                ifIndex = boundTo.getOrDefault(new Pair(s.local(), s.remote()), 0);
+            }
+            session.abort(s.local(), s.remote(), ifIndex);
         } else {
             run(session, c -> {
                 c.subflowDestroy(t.value(), withPort(s.local()), withPort(s.remote()));
@@ -597,14 +677,13 @@ public final class SubflowControl {
 
     /** The token, or the precise reason there is no connection to control. */
     private MptcpToken usable(String call) throws IOException {
-        MptcpSocketChannel ch = host.channel();
-        if (!ch.isOpen()) {
+        if (!host.isOpen()) {
             throw new ClosedChannelException();
         }
-        if (!ch.isConnected()) {
+        if (!host.isConnected()) {
             throw new NotYetConnectedException();
         }
-        Optional<MptcpToken> t = ch.getOption(MptcpSocketOptions.MPTCP_TOKEN);
+        Optional<MptcpToken> t = host.token();
         if (t.isEmpty()) {
             throw new IOException(call + ": this connection does not use MPTCP (MPTCP_ENABLED"
                     + " is false: the channel was opened for TCP, the peer did not answer with"
@@ -658,7 +737,23 @@ public final class SubflowControl {
                 return session;
             }
         }
-        PmSession s = PmSession.acquire(sys, host.netnsCookie(), call);
+        long netns = host.netnsCookie();
+        MptcpToken t;
+        synchronized (this) {
+            t = token;
+        }
+        // Before the subscription, which needs CAP_NET_ADMIN: a connection of the in-kernel
+        // path manager is refused for that, the more basic reason, also for callers without
+        // the capability.
+        try {
+            PmSession.probePathManager(sys, netns, t.value());
+        } catch (PathManagerException e) {
+            if (isPmTypeRefusal(e)) {
+                throw pmTypeRefusal(e);
+            }
+            // Anything else the commands themselves report.
+        }
+        PmSession s = PmSession.acquire(sys, netns, call);
         synchronized (this) {
             if (closed || session != null) {
                 s.release();
@@ -674,7 +769,7 @@ public final class SubflowControl {
     }
 
     private List<Subflow> listed() throws IOException {
-        return host.channel().getOption(MptcpSocketOptions.MPTCP_SUBFLOWS);
+        return host.subflows();
     }
 
     private static Set<Pair> pairs(List<Subflow> subflows) {
@@ -712,12 +807,16 @@ public final class SubflowControl {
         try {
             return s.command(command);
         } catch (PathManagerException e) {
-            if (e.errno() == Errno.EINVAL && e.kernelMessage()
-                    .map(m -> m.contains("userspace PM not selected")).orElse(false)) {
+            if (isPmTypeRefusal(e)) {
                 throw pmTypeRefusal(e);
             }
             throw e;
         }
+    }
+
+    private static boolean isPmTypeRefusal(PathManagerException e) {
+        return e.errno() == Errno.EINVAL && e.kernelMessage()
+                .map(m -> m.contains("userspace PM not selected")).orElse(false);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.mptcp.ffi.LinuxSyscalls;
 import io.mptcp.ffi.LinuxUapi;
 import io.mptcp.nio.MptcpSocketChannel;
 import io.mptcp.nio.MptcpSocketOptions;
+import io.mptcp.nio.MptcpToken;
 import io.mptcp.nio.Subflow;
 import io.mptcp.nio.internal.ChannelFactory;
 import io.mptcp.nio.internal.OwnedConnections;
@@ -35,8 +36,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -339,8 +342,23 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
             if (subflows == null) {
                 subflows = new SubflowControl(sys, new SubflowControl.Host() {
                     @Override
-                    public MptcpSocketChannel channel() {
-                        return SocketChannelImpl.this;
+                    public boolean isOpen() {
+                        return SocketChannelImpl.this.isOpen();
+                    }
+
+                    @Override
+                    public boolean isConnected() {
+                        return SocketChannelImpl.this.isConnected();
+                    }
+
+                    @Override
+                    public Optional<MptcpToken> token() throws IOException {
+                        return getOption(MptcpSocketOptions.MPTCP_TOKEN);
+                    }
+
+                    @Override
+                    public List<Subflow> subflows() throws IOException {
+                        return getOption(MptcpSocketOptions.MPTCP_SUBFLOWS);
                     }
 
                     @Override
