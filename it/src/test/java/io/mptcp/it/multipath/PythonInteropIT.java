@@ -104,6 +104,78 @@ class PythonInteropIT {
     }
 
     /**
+     * Subflow control against the independent peer (issue 11): our client, in a userspace-PM
+     * namespace, opens the link-2 subflow itself towards the Python server, whose in-kernel
+     * path manager accepts the join; the peer lists it.
+     */
+    @Test
+    void ourClientOpensTheLink2SubflowTowardsThePythonServer() throws Exception {
+        SubflowControlIT.requireUserspacePathManager();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try (TwoPathTestBed bed = limited(TwoPathTestBed.start(
+                        TwoPathTestBed.PathManager.CLIENT_USERSPACE));
+                ChildProcess python = bed.server().start(Prerequisites.PYTHON3,
+                        peer.toString(), "server", "--bind", "0.0.0.0", "--port", "0",
+                        "--bytes", Long.toString(BYTES), "--subflows", "2",
+                        "--timeout", Long.toString(DEADLINE.toSeconds()))) {
+            String listening = python.awaitLine(l -> l.startsWith("listening "), DEADLINE,
+                    "its port");
+            int port = Integer.parseInt(listening.split(" ")[2]);
+            try (SocketChannel ours = bed.client().call(() ->
+                    provider.openSocketChannel(StandardProtocolFamily.INET))) {
+                ours.connect(bed.serverAddress(port));
+                var two = bed.counters(bed.link(2));
+                Subflow opened = bed.client().call(() -> SubflowControlIT.mptcp(ours)
+                        .openSubflow(SubflowControlIT.onLink2(bed, port, false), DEADLINE));
+                converse(bed, ours, python, pool, true);
+                var onTwo = bed.counters(bed.link(2)).since(two);
+                assertTrue(onTwo.txBytes() >= BYTES / 10 && onTwo.rxBytes() >= BYTES / 10,
+                        "link 2 carried " + onTwo + " of " + BYTES + " each way");
+                System.out.printf("[PythonInteropIT] opened %s; link 2 carried %s%n", opened,
+                        onTwo);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The other direction: the Python client, in an in-kernel-PM namespace accepting
+     * addresses, joins the link-2 address our server (userspace PM) announces; the join is
+     * accepted thanks to the library's event subscription.
+     */
+    @Test
+    void thePythonClientJoinsTheAddressOurServerAnnounces() throws Exception {
+        SubflowControlIT.requireUserspacePathManager();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try (TwoPathTestBed bed = limited(TwoPathTestBed.start(
+                        TwoPathTestBed.PathManager.SERVER_USERSPACE));
+                ServerSocketChannel listener = bed.server().call(() ->
+                        provider.openServerSocketChannel(StandardProtocolFamily.INET)
+                                .bind(bed.serverBindAddress(0)))) {
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            try (ChildProcess python = bed.client().start(Prerequisites.PYTHON3,
+                    peer.toString(), "client", "--connect",
+                    bed.link(1).serverAddress().getHostAddress(), "--port",
+                    Integer.toString(port), "--bytes", Long.toString(BYTES), "--subflows", "2",
+                    "--timeout", Long.toString(DEADLINE.toSeconds()));
+                    SocketChannel ours = listener.accept()) {
+                var two = bed.counters(bed.link(2));
+                var announced = bed.server().call(() -> SubflowControlIT.mptcp(ours).announce(
+                        new InetSocketAddress(bed.link(2).serverAddress(), 0)));
+                converse(bed, ours, python, pool, false);
+                var onTwo = bed.counters(bed.link(2)).since(two);
+                assertTrue(onTwo.txBytes() >= BYTES / 10 && onTwo.rxBytes() >= BYTES / 10,
+                        "link 2 carried " + onTwo + " of " + BYTES + " each way");
+                System.out.printf("[PythonInteropIT] announced %s; link 2 carried %s%n",
+                        announced, onTwo);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Our side of the peer's protocol: send and receive at once; once all is sent and two
      * subflows are listed, shut the output down; read to end of stream. Then compares notes.
      */

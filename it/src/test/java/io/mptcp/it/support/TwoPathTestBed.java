@@ -35,8 +35,10 @@ import java.util.regex.Pattern;
  * {@code mp2} would get replies it does not accept on {@code mp1}).
  *
  * <p>MPTCP: {@code net.mptcp.enabled=1} and the in-kernel path manager in both namespaces, both
- * with limits {@code subflows 2 add_addr_accepted 2} (checked after setting). Where the second
- * subflow comes from is the {@link PathManager} mode: by default {@link PathManager#SIGNAL}, the
+ * with limits {@code subflows 2 add_addr_accepted 2} (checked after setting), except that the
+ * userspace-PM modes ({@link PathManager#CLIENT_USERSPACE}, {@link PathManager#SERVER_USERSPACE})
+ * switch one namespace to the userspace path manager. Where the second subflow comes from is
+ * the {@link PathManager} mode: by default {@link PathManager#SIGNAL}, the
  * server announces 10.250.2.2 and the client opens 10.250.2.1 → 10.250.2.2; each subflow then
  * runs between the two addresses of one link, the same for any MPTCP peer on either side. With
  * signal mode the server must listen on the wildcard address ({@link #serverBindAddress}): a
@@ -68,7 +70,22 @@ public final class TwoPathTestBed implements AutoCloseable {
          * subflow 10.250.2.1 → the server address of the connection (10.250.1.2), over link 2
          * thanks to the client's source routing.
          */
-        SUBFLOW
+        SUBFLOW,
+        /**
+         * The client's namespace runs the userspace path manager ({@code net.mptcp.path_manager
+         * userspace}, or {@code pm_type 1} before Linux 6.15), set before any socket is made
+         * there, since a connection keeps the type of its creation: no subflow appears by
+         * itself, the application opens them (subflow control). The server keeps the in-kernel
+         * path manager, without endpoints, accepting joins and ADD_ADDRs up to the limits.
+         */
+        CLIENT_USERSPACE,
+        /**
+         * The mirror of {@link #CLIENT_USERSPACE}: the server's namespace runs the userspace
+         * path manager, and the client's in-kernel one, without endpoints, accepts the
+         * addresses the server announces and joins them (from the client address the route to
+         * the announced address picks, so an announced 10.250.2.2 is joined over link 2).
+         */
+        SERVER_USERSPACE
     }
 
     /**
@@ -157,6 +174,15 @@ public final class TwoPathTestBed implements AutoCloseable {
         return pathManager;
     }
 
+    /** The namespace whose path manager is {@code userspace} in this mode, if any. */
+    public java.util.Optional<NetNamespace> userspacePathManager() {
+        return switch (pathManager) {
+            case CLIENT_USERSPACE -> java.util.Optional.of(client);
+            case SERVER_USERSPACE -> java.util.Optional.of(server);
+            case SIGNAL, SUBFLOW -> java.util.Optional.empty();
+        };
+    }
+
     /** Link 1 or 2. */
     public Link link(int number) {
         if (number != 1 && number != 2) {
@@ -183,13 +209,13 @@ public final class TwoPathTestBed implements AutoCloseable {
     }
 
     /**
-     * The server address the second subflow goes to: the server's link-2 address in
-     * {@link PathManager#SIGNAL} mode, the connection's own (link-1) address in
-     * {@link PathManager#SUBFLOW} mode.
+     * The server address the second subflow goes to: the connection's own (link-1) address in
+     * {@link PathManager#SUBFLOW} mode, else the server's link-2 address (announced in
+     * {@link PathManager#SIGNAL} mode; what the userspace-PM tests open or announce).
      */
     public InetAddress secondSubflowServerAddress() {
-        return pathManager == PathManager.SIGNAL ? link(2).serverAddress()
-                : link(1).serverAddress();
+        return pathManager == PathManager.SUBFLOW ? link(1).serverAddress()
+                : link(2).serverAddress();
     }
 
     /**
@@ -355,6 +381,21 @@ public final class TwoPathTestBed implements AutoCloseable {
                     second.serverAddress().getHostAddress(), "dev", second.device(), "signal");
             case SUBFLOW -> client.ip("mptcp", "endpoint", "add",
                     second.clientAddress().getHostAddress(), "dev", second.device(), "subflow");
+            case CLIENT_USERSPACE -> useUserspacePathManager(client);
+            case SERVER_USERSPACE -> useUserspacePathManager(server);
+        }
+    }
+
+    /**
+     * Switches {@code ns} to the userspace path manager: {@code net.mptcp.path_manager} where it
+     * exists (Linux 6.15+), else {@code net.mptcp.pm_type=1} (5.19+); both are read back.
+     */
+    private static void useUserspacePathManager(NetNamespace ns) {
+        if (Commands.attempt(ns.execCommand("sysctl", "-n", "net.mptcp.path_manager"))
+                .succeeded()) {
+            ns.setSysctl("net.mptcp.path_manager=userspace");
+        } else {
+            ns.setSysctl("net.mptcp.pm_type=1");
         }
     }
 

@@ -84,7 +84,9 @@ class TwoPathTestBedIT {
 
     @Test
     void bothLimitsAndTheEndpointAreAsDocumented() throws Exception {
-        for (TwoPathTestBed.PathManager pm : TwoPathTestBed.PathManager.values()) {
+        // The in-kernel modes; the userspace ones are checked by aUserspaceMode….
+        for (TwoPathTestBed.PathManager pm : List.of(TwoPathTestBed.PathManager.SIGNAL,
+                TwoPathTestBed.PathManager.SUBFLOW)) {
             try (TwoPathTestBed bed = TwoPathTestBed.start(pm)) {
                 for (NetNamespace ns : List.of(bed.client(), bed.server())) {
                     String limits = ns.ip("mptcp", "limits", "show");
@@ -183,5 +185,35 @@ class TwoPathTestBedIT {
         for (String n : names) {
             assertFalse(now.contains(n), n + " is left in " + now);
         }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(names = {"CLIENT_USERSPACE", "SERVER_USERSPACE"})
+    void aUserspaceModeSwitchesExactlyOneNamespaceAndKeepsTheOtherAcceptingAddresses(
+            TwoPathTestBed.PathManager mode) throws Exception {
+        try (TwoPathTestBed bed = TwoPathTestBed.start(mode)) {
+            NetNamespace userspace = bed.userspacePathManager().orElseThrow();
+            NetNamespace kernel = userspace == bed.client() ? bed.server() : bed.client();
+            assertEquals(mode == TwoPathTestBed.PathManager.CLIENT_USERSPACE ? bed.client()
+                    : bed.server(), userspace);
+            assertEquals("userspace", pathManagerOf(userspace), userspace.toString());
+            assertEquals("kernel", pathManagerOf(kernel), kernel.toString());
+            // The in-kernel side has no endpoint of its own: every extra subflow of these
+            // modes comes from the application's subflow control or its announcements.
+            assertEquals("", kernel.ip("mptcp", "endpoint", "show").strip());
+            assertTrue(kernel.ip("mptcp", "limits", "show").contains("add_addr_accepted "
+                    + TwoPathTestBed.LIMIT_ADD_ADDR_ACCEPTED), bed::describeMptcp);
+            assertEquals(bed.link(2).serverAddress(), bed.secondSubflowServerAddress());
+        }
+    }
+
+    /** {@code net.mptcp.path_manager}, or the same from {@code pm_type} before Linux 6.15. */
+    private static String pathManagerOf(NetNamespace ns) {
+        Commands.Result r = Commands.attempt(ns.execCommand("sysctl", "-n",
+                "net.mptcp.path_manager"));
+        if (r.succeeded()) {
+            return r.output().strip();
+        }
+        return ns.sysctl("net.mptcp.pm_type").equals("1") ? "userspace" : "kernel";
     }
 }
