@@ -122,8 +122,8 @@ public final class BenchDriver {
 
     private static List<Metric> metricsOf(String bench) {
         return switch (bench) {
-            case "bulk-heap", "bulk-direct", "socket-bulk" -> BULK_METRICS;
-            case "bulk8-heap", "bulk8-direct", "async-bulk" -> BULK8_METRICS;
+            case "bulk-heap", "bulk-direct", "socket-bulk", "async-bulk" -> BULK_METRICS;
+            case "bulk8-heap", "bulk8-direct" -> BULK8_METRICS;
             case "rtt", "async-rtt", "socket-rtt" -> RTT_METRICS;
             case "selector" -> SELECTOR_METRICS;
             case "setup" -> SETUP_METRICS;
