@@ -11,6 +11,7 @@ import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,13 +19,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The NIO.2 cases: {@code async-bulk}, a client writing 64 KiB direct buffers through
  * {@code write(...).get()} to a receiver whose reads complete in a handler that starts the
- * next read (MiB/s counted by the receiver); {@code async-rtt}, a client sending 64 bytes and
+ * next read (MiB/s counted by the receiver; stalls, writes blocked over 50 ms, and MiB/s with
+ * the stalled time taken out, as in {@link BulkCase}); {@code async-rtt}, a client sending 64 bytes and
  * waiting for the echo ({@code Future}s), the server echoing with completion handlers. All in
  * the default group of the JVM's {@code AsynchronousChannelProvider}.
  */
 final class AsyncCase {
     private static final int BULK_SIZE = 64 * 1024;
     private static final long STEP_SECONDS = 60;
+    // A write blocked this long is a stall, as in BulkCase.
+    private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final long warmNs;
     private final long runNs;
@@ -67,12 +71,20 @@ final class AsyncCase {
                 long end = measureFrom + runNs;
                 long fromBytes = -1;
                 long fromTime = 0;
+                int stalls = 0;
+                long stalledNanos = 0;
+                long last = start;
                 long now;
                 while ((now = System.nanoTime()) < end) {
                     if (fromBytes < 0 && now >= measureFrom) {
                         fromBytes = received.get();
                         fromTime = now;
                     }
+                    if (fromBytes >= 0 && now - last > STALL_NANOS) {
+                        stalls++;
+                        stalledNanos += now - Math.max(last, fromTime);
+                    }
+                    last = now;
                     out.clear();
                     while (out.hasRemaining()) {
                         client.write(out).get(STEP_SECONDS, TimeUnit.SECONDS);
@@ -80,7 +92,9 @@ final class AsyncCase {
                 }
                 long bytes = received.get() - fromBytes;
                 double secs = (System.nanoTime() - fromTime) / 1e9;
-                return String.format("mibps=%.1f bytes=%d", bytes / secs / (1 << 20), bytes);
+                return String.format(Locale.ROOT, "mibps=%.1f unstalled_mibps=%.1f stalls=%d"
+                        + " bytes=%d", bytes / secs / (1 << 20),
+                        bytes / (secs - stalledNanos / 1e9) / (1 << 20), stalls, bytes);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.mptcp.it.bench;
 
+import io.mptcp.it.blocking.InstallThenMain;
 import io.mptcp.it.multipath.MultipathBench;
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.Prerequisites;
@@ -23,7 +24,9 @@ import java.util.Map;
  * </ul>
  * Prints each pair's ratio ours/JDK and, per case, the median, min and max against the targets
  * (throughput at least 0.97, round trip p50 and selector round at most 1.05, setup rate at least
- * 0.95; the allocation case, {@link AllocationReport}, compares bytes per operation).
+ * 0.95; the allocation case, {@link AllocationReport}, compares bytes per operation). The
+ * classic-socket cases ({@link SocketCase}) compare the JDK's {@code SocketImpl} with ours,
+ * installed as the agent installs it.
  * {@code --aa} runs the JDK on both sides
  * (A/A: ratios near 1.0 show the noise floor). {@code --smoke} runs one short pair per case with
  * checksums, to check that everything runs and moves the right bytes; its figures mean nothing.
@@ -40,8 +43,8 @@ public final class BenchDriver {
     private static final double REPORTED = Double.NaN;
     /** Every case, in the order they run by default. */
     static final List<String> CASES = List.of("bulk-heap", "bulk-direct", "bulk8-heap",
-            "bulk8-direct", "rtt", "selector", "setup", "async-bulk", "async-rtt", "alloc",
-            "multipath", "events");
+            "bulk8-direct", "rtt", "selector", "setup", "async-bulk", "async-rtt",
+            "socket-bulk", "socket-rtt", "alloc", "multipath", "events");
     // Cases that are no comparison of two runners, run once after the suites.
     private static final List<String> SINGLE_CASES = List.of("alloc", "multipath",
             "events");
@@ -57,25 +60,33 @@ public final class BenchDriver {
     // Same heap for every child: the comparison must not depend on GC ergonomics.
     private static final List<String> HEAP = List.of("-Xms256m", "-Xmx256m");
 
-    /** One way of running a case. */
+    /**
+     * One way of running a case. For the socket cases ours also install the Socket factories
+     * as the agent does ({@code MptcpSockets.install()} before {@code main}, by
+     * {@link InstallThenMain}), and the run checks which {@code SocketImpl} it got.
+     */
     enum Runner {
-        JDK("jdk", List.of(), List.of(), "tcp"),
+        JDK("jdk", List.of(), List.of(), "tcp", false),
         OURS_OFF("ours-off", List.of(), List.of(PROVIDER, ASYNC_PROVIDER,
-                "-Dio.mptcp.nio.mode=off"), "tcp"),
-        JDK_MPTCPIZE("jdk-mptcpize", List.of(Prerequisites.MPTCPIZE, "run"), List.of(), "mptcp"),
+                "-Dio.mptcp.nio.mode=off"), "tcp", true),
+        JDK_MPTCPIZE("jdk-mptcpize", List.of(Prerequisites.MPTCPIZE, "run"), List.of(), "mptcp",
+                false),
         OURS("ours", List.of(), List.of(PROVIDER, ASYNC_PROVIDER, "-Dio.mptcp.nio.mode=all"),
-                "mptcp");
+                "mptcp", true);
 
         final String label;
         final List<String> prefix;
         final List<String> props;
         final String expect;
+        final boolean ours;
 
-        Runner(String label, List<String> prefix, List<String> props, String expect) {
+        Runner(String label, List<String> prefix, List<String> props, String expect,
+                boolean ours) {
             this.label = label;
             this.prefix = prefix;
             this.props = props;
             this.expect = expect;
+            this.ours = ours;
         }
     }
 
@@ -111,9 +122,9 @@ public final class BenchDriver {
 
     private static List<Metric> metricsOf(String bench) {
         return switch (bench) {
-            case "bulk-heap", "bulk-direct" -> BULK_METRICS;
-            case "bulk8-heap", "bulk8-direct", "async-bulk" -> BULK8_METRICS;
-            case "rtt", "async-rtt" -> RTT_METRICS;
+            case "bulk-heap", "bulk-direct", "socket-bulk", "async-bulk" -> BULK_METRICS;
+            case "bulk8-heap", "bulk8-direct" -> BULK8_METRICS;
+            case "rtt", "async-rtt", "socket-rtt" -> RTT_METRICS;
             case "selector" -> SELECTOR_METRICS;
             case "setup" -> SETUP_METRICS;
             default -> throw new IllegalArgumentException(bench);
@@ -214,7 +225,7 @@ public final class BenchDriver {
     }
 
     private void compare(String suite, String bench, Runner base, Runner ours) throws Exception {
-        boolean rtt = bench.equals("rtt") || bench.equals("async-rtt");
+        boolean rtt = isRtt(bench);
         List<Metric> metrics = metricsOf(bench);
         System.out.printf("[%s] %s: %s vs %s%s%n", suite, bench, ours.label, base.label,
                 rtt ? " (round trip in us, lower is better; pinned to CPU " + rttCpu + ")"
@@ -319,13 +330,17 @@ public final class BenchDriver {
                 sorted.get(n - 1), target, verdict));
     }
 
+    private static boolean isRtt(String bench) {
+        return bench.equals("rtt") || bench.equals("async-rtt") || bench.equals("socket-rtt");
+    }
+
     /** Runs one case in a fresh JVM and returns its RESULT fields. */
     private Map<String, String> run(Runner runner, String bench) throws Exception {
         if (!runner.prefix.isEmpty() && !new java.io.File(runner.prefix.get(0)).canExecute()) {
             throw new RunFailed(runner.prefix.get(0) + " is missing: apt-get install mptcpize");
         }
         List<String> prefix = new ArrayList<>();
-        if ((bench.equals("rtt") || bench.equals("async-rtt")) && !rttCpu.equals("none")) {
+        if (isRtt(bench) && !rttCpu.equals("none")) {
             prefix.addAll(List.of("taskset", "-c", rttCpu));
         }
         prefix.addAll(runner.prefix);
@@ -341,10 +356,25 @@ public final class BenchDriver {
         }
         // Setting up 10,000 connections takes seconds of its own.
         Duration limit = Duration.ofSeconds((long) (seconds + warmup) + 120);
-        try (ChildJvm child = ChildJvm.start(prefix, jvmArgs, BenchMain.class.getName(),
+        String main = BenchMain.class.getName();
+        boolean socketCase = bench.startsWith("socket-");
+        if (runner.ours && socketCase) {
+            args.add(0, main);
+            main = InstallThenMain.class.getName();
+        }
+        try (ChildJvm child = ChildJvm.start(prefix, jvmArgs, main,
                 args.toArray(String[]::new))) {
             String line;
             try {
+                if (socketCase) {
+                    String impl = child.awaitLine(l -> l.startsWith("SOCKET_IMPL "), limit,
+                            "SOCKET_IMPL");
+                    String wanted = "SOCKET_IMPL " + (runner.ours ? "mptcp-nio" : "jdk");
+                    if (!impl.equals(wanted)) {
+                        throw new AssertionError("expected " + wanted + ", got " + impl + "\n"
+                                + child.describe());
+                    }
+                }
                 line = child.awaitLine(l -> l.startsWith("RESULT "), limit, "RESULT");
                 if (child.awaitExit(limit) != 0) {
                     throw new AssertionError("exit code not 0\n" + child.describe());

@@ -31,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code rtt}: a blocking client sends 64 bytes and waits for them to come back from a
  *       non-blocking, selector-driven echo server (heap buffers, TCP_NODELAY both ends); one
  *       request in flight. Reports mean, p50 and p99 round-trip time and checks each reply.</li>
+ *   <li>{@code async-bulk}, {@code async-rtt}: {@link AsyncCase}.</li>
+ *   <li>{@code socket-bulk}, {@code socket-rtt}: {@link SocketCase}; these also print
+ *       {@code SOCKET_IMPL jdk|mptcp-nio}, which {@code SocketImpl} a new {@code Socket} got.</li>
  * </ul>
  *
  * <p>Before measuring it asks the kernel whether the connection is what the run claims
@@ -69,11 +72,14 @@ public final class BenchMain {
         if (bench == null || !("mptcp".equals(expect) || "tcp".equals(expect))) {
             throw new IllegalArgumentException(
                     "usage: --case bulk-heap|bulk-direct|bulk8-heap|bulk8-direct|rtt|selector|setup"
-                            + "|async-bulk|async-rtt"
+                            + "|async-bulk|async-rtt|socket-bulk|socket-rtt"
                             + " --expect mptcp|tcp [--seconds S] [--warmup S] [--verify]"
                             + " [--connections N (selector)]");
         }
         System.out.println("PROVIDER " + SelectorProvider.provider().getClass().getName());
+        if (bench.startsWith("socket-")) {
+            System.out.println("SOCKET_IMPL " + SocketCase.socketImpl());
+        }
         long warmNs = (long) (warmup * 1e9);
         long runNs = (long) (seconds * 1e9);
         String result = switch (bench) {
@@ -87,6 +93,8 @@ public final class BenchMain {
             case "setup" -> new SetupCase(warmNs, runNs, expect).run();
             case "async-bulk" -> new AsyncCase(warmNs, runNs, expect).bulk();
             case "async-rtt" -> new AsyncCase(warmNs, runNs, expect).rtt();
+            case "socket-bulk" -> new SocketCase(warmNs, runNs, verify, expect).bulk();
+            case "socket-rtt" -> new SocketCase(warmNs, runNs, verify, expect).rtt();
             default -> throw new IllegalArgumentException("unknown case " + bench);
         };
         System.out.println("RESULT case=" + bench + " " + result);

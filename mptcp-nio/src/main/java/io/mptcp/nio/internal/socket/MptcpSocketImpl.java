@@ -102,6 +102,7 @@ public final class MptcpSocketImpl extends SocketImpl {
     private void attachLocked(MptcpSocketChannel ch) {
         if (ch instanceof SocketChannelImpl impl) {
             impl.interruptibleOnVirtualThreadsOnly();
+            impl.nonBlockingOnceTimed();
         }
         channel = ch;
         adaptor = ch.socket();

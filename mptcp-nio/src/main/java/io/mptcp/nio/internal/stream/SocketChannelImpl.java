@@ -280,6 +280,14 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
         owner.interruptibleOnVirtualThreadsOnly();
     }
 
+    /**
+     * For our {@code java.net.Socket} impls: as the JDK's {@code NioSocketImpl}, the first
+     * timed read leaves the descriptor non-blocking for good.
+     */
+    public void nonBlockingOnceTimed() {
+        socket.nonBlockingOnceTimed();
+    }
+
     // ---- options ------------------------------------------------------------------------
 
     private static final Set<SocketOption<?>> SUPPORTED = SocketOptions.socketChannelOptions();

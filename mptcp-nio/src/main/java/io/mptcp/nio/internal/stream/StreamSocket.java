@@ -102,8 +102,14 @@ public final class StreamSocket {
     private volatile boolean fdBlocking;
     // Set by the first blocking operation on a virtual thread; from then on the descriptor
     // stays non-blocking (as the JDK's), so that every blocking wait parks where a virtual
-    // thread releases its carrier, instead of waiting in the kernel.
+    // thread releases its carrier, instead of waiting in the kernel. Under a java.net.Socket
+    // (nonBlockingOnceTimed) the first timed read sets it too.
     private volatile boolean forcedNonBlocking;
+    // Set once, before use, for the channel under a java.net.Socket: as the JDK's
+    // NioSocketImpl, a timed read leaves the descriptor non-blocking for good, instead of
+    // switching it there and back around every read (four fcntl(2) per read, which cost a
+    // round trip of a Socket with SO_TIMEOUT about 10 %).
+    private volatile boolean nonBlockingOnceTimed;
     // Whether the socket was connected when close began (for the close steps).
     private boolean connectedAtClose;
     // Whether close shut the reading side down to wake a blocked reader (end of stream then
@@ -271,7 +277,11 @@ public final class StreamSocket {
                 long start = nanos > 0 ? System.nanoTime() : 0;
                 if (nanos > 0) {
                     // A timed read waits in poll(2), so the descriptor must not block.
-                    setFdBlocking(false);
+                    if (nonBlockingOnceTimed) {
+                        forceNonBlocking();
+                    } else {
+                        setFdBlocking(false);
+                    }
                 }
                 try {
                     // With a blocking descriptor this read waits in the kernel; the loop is for
@@ -877,13 +887,28 @@ public final class StreamSocket {
      */
     private void configureNonBlockingIfVirtualThread() throws IOException {
         assert descriptor.holdsReadLock() || descriptor.holdsWriteLock();
-        if (VirtualThreads.isCurrentVirtual() && !forcedNonBlocking) {
+        if (VirtualThreads.isCurrentVirtual()) {
+            forceNonBlocking();
+        }
+    }
+
+    /** Makes the descriptor non-blocking for the rest of its life (see forcedNonBlocking). */
+    private void forceNonBlocking() throws IOException {
+        if (!forcedNonBlocking) {
             descriptor.withOpenState(() -> {
                 forcedNonBlocking = true;
                 setFdBlocking(false);
                 return null;
             });
         }
+    }
+
+    /**
+     * Gives the socket {@code java.net.Socket}'s timed-read rule (see the field): called once,
+     * before the socket is used, for the channel under one of our {@code SocketImpl}s.
+     */
+    void nonBlockingOnceTimed() {
+        nonBlockingOnceTimed = true;
     }
 
     // ---- close ------------------------------------------------------------------------------

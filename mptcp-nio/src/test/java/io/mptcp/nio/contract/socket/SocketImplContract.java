@@ -257,6 +257,48 @@ abstract class SocketImplContract {
         assertEquals(5, p[0].getInputStream().read());
     }
 
+    /**
+     * After a timed read (which leaves the JDK's descriptor non-blocking for good), untimed
+     * reads and writes still block until they can go on, a write larger than the socket
+     * buffers arrives whole, and close still wakes a blocked reader.
+     */
+    @Test
+    void afterATimedReadUntimedCallsStillBlock() throws Exception {
+        Socket[] p = pair();
+        p[0].setSoTimeout(100);
+        assertThrows(SocketTimeoutException.class, () -> p[0].getInputStream().read());
+        p[1].getOutputStream().write(7);
+        assertEquals(7, p[0].getInputStream().read(), "a timed read that finds data");
+        p[0].setSoTimeout(0);
+        InputStream in = p[0].getInputStream();
+        CompletableFuture<Integer> reader = async(in::read);
+        Thread.sleep(300);
+        assertFalse(reader.isDone(), "an untimed read blocks");
+        p[1].getOutputStream().write(9);
+        assertEquals(9, reader.get(5, TimeUnit.SECONDS));
+        // Larger than both socket buffers: the write must wait for the reader.
+        byte[] big = new byte[8 << 20];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31);
+        }
+        CompletableFuture<Void> writer = async(() -> {
+            p[0].getOutputStream().write(big);
+            return null;
+        });
+        Thread.sleep(300);
+        assertFalse(writer.isDone(), "a write larger than the buffers blocks");
+        byte[] got = p[1].getInputStream().readNBytes(big.length);
+        writer.get(5, TimeUnit.SECONDS);
+        assertArrayEquals(big, got);
+        CompletableFuture<Integer> blocked = async(in::read);
+        Thread.sleep(300);
+        assertFalse(blocked.isDone());
+        p[0].close();
+        Throwable t = failureOf(blocked);
+        assertInstanceOf(SocketException.class, t);
+        assertEquals("Socket closed", t.getMessage());
+    }
+
     @Test
     void acceptTimeoutKeepsTheListenerUsable() throws Exception {
         ServerSocket ss = listener();
