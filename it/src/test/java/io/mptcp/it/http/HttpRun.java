@@ -24,9 +24,13 @@ final class HttpRun {
     private HttpRun() {
     }
 
-    /** Runs the pair, checks it, and returns what the kernel showed for the connection. */
-    static KernelView run(Launch launch, Class<?> serverMain, Class<?> clientMain)
-            throws Exception {
+    /**
+     * Runs the pair, checks it, and returns what the kernel showed for the connection.
+     *
+     * @param alsoPrinted lines both programs must have printed (for example which transport)
+     */
+    static KernelView run(Launch launch, Class<?> serverMain, Class<?> clientMain,
+            String... alsoPrinted) throws Exception {
         String providers = "PROVIDERS " + (launch.ours() ? OURS : JDKS);
         try (ChildJvm server = launch.start(serverMain.getName())) {
             assertEquals(providers, server.awaitLine(l -> l.startsWith("PROVIDERS "), STEP,
@@ -60,11 +64,20 @@ final class HttpRun {
                         + "/" + port + "\n" + seen + client.describe() + server.describe());
                 client.send("DONE");
                 assertEquals(0, client.awaitExit(STEP), client::describe);
+                assertPrinted(client, alsoPrinted);
             }
             server.send("STOP");
             server.awaitLine(l -> l.equals("STOPPED"), STEP, "STOPPED");
             assertEquals(0, server.awaitExit(STEP), server::describe);
+            assertPrinted(server, alsoPrinted);
             return view;
+        }
+    }
+
+    private static void assertPrinted(ChildJvm child, String... lines) {
+        for (String line : lines) {
+            assertTrue(child.describe().contains("\n" + line + "\n"), () -> "expected a line '"
+                    + line + "'\n" + child.describe());
         }
     }
 }
