@@ -8,6 +8,7 @@ import io.mptcp.it.support.KernelView;
 import io.mptcp.it.support.Launch;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One run of these tests: a server main and a client main, each in its own JVM started by
@@ -27,10 +28,11 @@ final class HttpRun {
     /**
      * Runs the pair, checks it, and returns what the kernel showed for the connection.
      *
-     * @param alsoPrinted lines both programs must have printed (for example which transport)
+     * @param serverPrints lines the server must have printed besides the protocol's
+     * @param clientPrints the same for the client
      */
     static KernelView run(Launch launch, Class<?> serverMain, Class<?> clientMain,
-            String... alsoPrinted) throws Exception {
+            List<String> serverPrints, List<String> clientPrints) throws Exception {
         String providers = "PROVIDERS " + (launch.ours() ? OURS : JDKS);
         try (ChildJvm server = launch.start(serverMain.getName())) {
             assertEquals(providers, server.awaitLine(l -> l.startsWith("PROVIDERS "), STEP,
@@ -64,17 +66,17 @@ final class HttpRun {
                         + "/" + port + "\n" + seen + client.describe() + server.describe());
                 client.send("DONE");
                 assertEquals(0, client.awaitExit(STEP), client::describe);
-                assertPrinted(client, alsoPrinted);
+                assertPrinted(client, clientPrints);
             }
             server.send("STOP");
             server.awaitLine(l -> l.equals("STOPPED"), STEP, "STOPPED");
             assertEquals(0, server.awaitExit(STEP), server::describe);
-            assertPrinted(server, alsoPrinted);
+            assertPrinted(server, serverPrints);
             return view;
         }
     }
 
-    private static void assertPrinted(ChildJvm child, String... lines) {
+    private static void assertPrinted(ChildJvm child, List<String> lines) {
         for (String line : lines) {
             assertTrue(child.describe().contains("\n" + line + "\n"), () -> "expected a line '"
                     + line + "'\n" + child.describe());

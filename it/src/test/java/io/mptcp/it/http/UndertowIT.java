@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,7 @@ class UndertowIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Launch.class)
     void undertowServesCheckedResponsesOverMptcp(Launch launch) throws Exception {
-        HttpRun.run(launch, UndertowServerMain.class, JdkHttpClientMain.class);
+        HttpRun.run(launch, UndertowServerMain.class, JdkHttpClientMain.class, List.of(),
+                List.of());
     }
 }

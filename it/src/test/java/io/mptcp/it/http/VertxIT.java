@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +33,7 @@ class VertxIT {
     @EnumSource(Launch.class)
     void vertxServesAndFetchesCheckedResponsesOverMptcp(Launch launch) throws Exception {
         // Netty NIO, the transport our SelectorProvider serves, not a native one.
-        HttpRun.run(launch, VertxServerMain.class, VertxClientMain.class, "NATIVE false");
+        HttpRun.run(launch, VertxServerMain.class, VertxClientMain.class,
+                List.of("NATIVE false"), List.of("NATIVE false"));
     }
 }
