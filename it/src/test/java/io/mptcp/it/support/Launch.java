@@ -31,11 +31,13 @@ public enum Launch {
     JDK;
 
     /** The asynchronous-channel provider property of {@link #PROPERTIES}. */
-    public static final String ASYNC_PROPERTY = "java.nio.channels.spi.AsynchronousChannelProvider";
+    public static final String ASYNC_PROPERTY =
+            "java.nio.channels.spi.AsynchronousChannelProvider";
     /** Ours, by name: the agent route must not need mptcp-nio on the class path. */
     public static final String ASYNC_CLASS = "io.mptcp.nio.MptcpAsynchronousChannelProvider";
     /** What the agent prints with {@code verbose} once all three routes are in. */
-    public static final String AGENT_INSTALLED = "mptcp-nio-agent: installed [NIO, SOCKET, ASYNC]";
+    public static final String AGENT_INSTALLED =
+            "mptcp-nio-agent: installed [NIO, SOCKET, ASYNC]";
 
     /** Whether this route gives the child mptcp-nio. */
     public boolean ours() {
