@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptcp.it.support.ChildProcess;
 import io.mptcp.it.support.KernelView;
-import io.mptcp.it.support.Prerequisites;
+import io.mptcp.it.support.Launch;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,11 +39,7 @@ final class BlockingClients {
 
     /** The agent jar the build made (failsafe passes its path). */
     static Path agentJar() {
-        String path = System.getProperty("mptcp.it.agent.jar", "");
-        Prerequisites.require(!path.isEmpty() && Files.isRegularFile(Path.of(path)),
-                "the agent jar is missing (" + path + "): build with"
-                        + " mvn -pl it -am verify, which packages mptcp-nio-agent");
-        return Path.of(path);
+        return Launch.agentJar();
     }
 
     /**
@@ -113,8 +108,6 @@ final class BlockingClients {
     }
 
     private static boolean isMptcpNio(String entry) {
-        String p = entry.replace(File.separatorChar, '/');
-        return p.contains("/mptcp-nio") || p.contains("/io/mptcp/mptcp-nio")
-                || p.contains("/com/github/jnr/") || p.contains("/org/ow2/asm/");
+        return Launch.isMptcpNio(entry);
     }
 }

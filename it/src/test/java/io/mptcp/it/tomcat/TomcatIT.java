@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.KernelView;
+import io.mptcp.it.support.Launch;
 import io.mptcp.it.support.Prerequisites;
 import io.mptcp.nio.MptcpAsynchronousChannelProvider;
 import org.apache.catalina.startup.Tomcat;
@@ -14,28 +15,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * An unmodified embedded Tomcat 11 ({@link TomcatServerMain}) with the NIO2 connector
  * ({@code Http11Nio2Protocol}: asynchronous channels) and with the NIO connector
- * ({@code Http11NioProtocol}: selectors), each in a child JVM started with the two system
- * properties that install mptcp-nio ({@code SelectorProvider} and
- * {@code AsynchronousChannelProvider}); the client ({@link HttpExchangeMain}, HTTP/1.1 on an
- * {@code AsynchronousSocketChannel}) runs in another JVM with the same properties. The
- * responses are checked byte for byte (4 MiB and 1 byte downloads, a 2 MiB upload's SHA-256),
- * and the kernel must show the kept-alive connection as MPTCP at both ends ({@code ss}).
+ * ({@code Http11NioProtocol}: selectors), each in a child JVM started with the agent (one flag,
+ * {@code -javaagent:mptcp-nio-agent.jar}) and, second, with the two system properties that
+ * install mptcp-nio ({@code SelectorProvider} and {@code AsynchronousChannelProvider}); the
+ * client ({@link HttpExchangeMain}, HTTP/1.1 on an {@code AsynchronousSocketChannel}) runs in
+ * another JVM started the same way. The responses are checked byte for byte (4 MiB and 1 byte
+ * downloads, a 2 MiB upload's SHA-256), and the kernel must show the kept-alive connection as
+ * MPTCP at both ends ({@code ss}).
  *
- * <p>The same runs without the properties are the control: the JDK's providers, plain TCP.
+ * <p>The same runs with neither are the control: the JDK's providers, plain TCP.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TomcatIT {
 
     private static final Duration STEP = Duration.ofSeconds(60);
-    private static final String ASYNC_PROPERTY =
-            "java.nio.channels.spi.AsynchronousChannelProvider";
 
     @BeforeAll
     static void prerequisites() {
@@ -44,18 +42,13 @@ class TomcatIT {
                 MptcpAsynchronousChannelProvider.class);
     }
 
-    @ParameterizedTest(name = "connector {0}, mptcp-nio {1}")
-    @CsvSource({"nio2, true", "nio2, false", "nio, true", "nio, false"})
-    void tomcatServesCheckedResponsesOverMptcpUnderTheProperties(String connector, boolean ours)
+    @ParameterizedTest(name = "connector {0}, {1}")
+    @CsvSource({"nio2, AGENT", "nio2, PROPERTIES", "nio2, JDK", "nio, AGENT", "nio, PROPERTIES",
+        "nio, JDK"})
+    void tomcatServesCheckedResponsesOverMptcp(String connector, Launch launch)
             throws Exception {
-        List<String> jvmArgs = new ArrayList<>();
-        if (ours) {
-            jvmArgs.add("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS);
-            jvmArgs.add("-D" + ASYNC_PROPERTY + "="
-                    + MptcpAsynchronousChannelProvider.class.getName());
-        }
-        try (ChildJvm server = ChildJvm.start(List.of(), jvmArgs,
-                TomcatServerMain.class.getName(), connector)) {
+        boolean ours = launch.ours();
+        try (ChildJvm server = launch.start(TomcatServerMain.class.getName(), connector)) {
             String providers = server.awaitLine(l -> l.startsWith("PROVIDERS "), STEP,
                     "PROVIDERS");
             System.out.println("server: " + providers);
@@ -67,8 +60,8 @@ class TomcatIT {
             int port = Integer.parseInt(server.awaitLine(l -> l.startsWith("LISTENING "), STEP,
                     "LISTENING").substring("LISTENING ".length()));
 
-            try (ChildJvm client = ChildJvm.start(List.of(), jvmArgs,
-                    HttpExchangeMain.class.getName(), Integer.toString(port))) {
+            try (ChildJvm client = launch.start(HttpExchangeMain.class.getName(),
+                    Integer.toString(port))) {
                 String provider = client.awaitLine(l -> l.startsWith("PROVIDER "), STEP,
                         "PROVIDER");
                 assertTrue(provider.endsWith(ours ? "MptcpAsynchronousChannelProvider"
