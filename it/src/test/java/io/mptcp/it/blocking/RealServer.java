@@ -40,6 +40,24 @@ final class RealServer implements AutoCloseable {
         return port;
     }
 
+    private static final Path REDIS = Path.of("/usr/bin/redis-server");
+
+    /**
+     * Debian's {@code redis-server} (RedisIT, LettuceIT), as user {@code redis} when root, on a
+     * free loopback port, without persistence; skips (fails in CI) when it is not installed.
+     */
+    static RealServer redis() throws Exception {
+        Prerequisites.require(Files.isExecutable(REDIS),
+                "redis-server is missing: apt-get install redis-server");
+        String user = Prerequisites.isRoot() ? "redis" : System.getProperty("user.name");
+        Path dir = scratch("redis", user);
+        int port = freePort();
+        return start(user, dir, port, List.of(REDIS.toString(), "--port",
+                Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode",
+                "no", "--unixsocket", ""));
+    }
+
     /** A scratch directory the server's user owns. */
     static Path scratch(String name, String user) throws IOException {
         Path dir = Files.createTempDirectory("mptcp-nio-" + name + "-");
