@@ -99,7 +99,8 @@ class KafkaIT {
                     List<KernelView> toController = KernelView.connectionsOn(controller);
                     String seen = "broker listener " + broker + ": " + toBroker
                             + "\ncontroller listener " + controller + ": " + toController;
-                    System.out.println(route + ": " + toBroker.size() + " connections to the"
+                    System.out.println(route + ", JDK " + Runtime.version() + ": "
+                            + toBroker.size() + " connections to the"
                             + " broker, " + toController.size() + " to the controller");
                     // Admin, producer, consumer (fetch and group coordinator) at least.
                     assertTrue(toBroker.size() >= 3, seen);

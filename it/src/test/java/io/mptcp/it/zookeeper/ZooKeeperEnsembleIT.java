@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * digest; while it holds its sessions, the kernel ({@code ss -M}) must list the two
  * follower-to-leader quorum connections, the three election connections and both client
  * sessions as MPTCP at both ends with the agent, and every one as plain TCP on the JDK's
- * defaults.
+ * defaults. With the system properties alone, the client sessions are MPTCP and the quorum
+ * and election connections plain TCP: no property installs a {@code SocketImplFactory}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ZooKeeperEnsembleIT {
@@ -56,7 +57,7 @@ class ZooKeeperEnsembleIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Route.class, names = {"AGENT", "JDK"})
+    @EnumSource(value = Route.class, names = {"AGENT", "PROPERTIES", "JDK"})
     void quorumElectionAndClientConnectionsAreMptcp(Route route) throws Exception {
         Path dir = Scratch.create("zookeeper");
         List<ChildJvm> nodes = new ArrayList<>();
@@ -102,19 +103,25 @@ class ZooKeeperEnsembleIT {
                 sessions.addAll(KernelView.connectionsOn(client[leader]));
                 String seen = "quorum (leader " + (leader + 1) + "): " + toLeader
                         + "\nelection: " + elections + "\nclient sessions: " + sessions;
-                System.out.printf("%s: leader %d, %d quorum, %d election, %d client"
-                        + " connections%n", route, leader + 1, toLeader.size(), elections.size(),
-                        sessions.size());
+                System.out.printf("%s, JDK %s: leader %d, %d quorum, %d election, %d client"
+                        + " connections%n", route, Runtime.version(), leader + 1,
+                        toLeader.size(), elections.size(), sessions.size());
                 assertEquals(NODES - 1, toLeader.size(), seen);
                 assertTrue(elections.size() >= NODES, seen);
                 assertEquals(2, sessions.size(), seen);
-                List<KernelView> all = new ArrayList<>(toLeader);
-                all.addAll(elections);
-                all.addAll(sessions);
-                for (KernelView view : all) {
+                // The system properties reach NIO only: the quorum stays on the JDK's Socket.
+                boolean socketsMptcp = route == Route.AGENT;
+                List<KernelView> blocking = new ArrayList<>(toLeader);
+                blocking.addAll(elections);
+                for (KernelView view : blocking) {
+                    assertTrue(socketsMptcp ? view.isMptcp() : view.isPlainTcp(),
+                            () -> "expected " + (socketsMptcp ? "MPTCP" : "plain TCP")
+                                    + " between nodes: " + view + "\n" + seen);
+                }
+                for (KernelView view : sessions) {
                     assertTrue(route.mptcp() ? view.isMptcp() : view.isPlainTcp(),
-                            () -> "expected " + (route.mptcp() ? "MPTCP" : "plain TCP") + ": "
-                                    + view + "\n" + seen);
+                            () -> "expected " + (route.mptcp() ? "MPTCP" : "plain TCP")
+                                    + " for the client: " + view + "\n" + seen);
                 }
                 app.send("DONE");
                 app.awaitLine("done"::equals, STEP, "done");
