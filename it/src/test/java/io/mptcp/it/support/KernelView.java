@@ -47,8 +47,11 @@ public record KernelView(List<Entry> mptcp, List<Entry> tcp) {
      * when there is none.
      */
     public static List<KernelView> connectionsOn(int port) {
-        List<Entry> mptcp = parse(ss("-HMni"));
-        List<Entry> tcp = parse(ss("-Htni"));
+        return connectionsOn(parse(ss("-HMni")), parse(ss("-Htni")), port);
+    }
+
+    /** The views of {@link #connectionsOn(int)} in parsed tables, by the other end's port. */
+    static List<KernelView> connectionsOn(List<Entry> mptcp, List<Entry> tcp, int port) {
         String p = Integer.toString(port);
         java.util.SortedSet<Integer> others = new java.util.TreeSet<>();
         for (Entry e : concat(mptcp, tcp)) {
