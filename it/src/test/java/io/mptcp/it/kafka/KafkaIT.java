@@ -106,8 +106,8 @@ class KafkaIT {
                     assertTrue(toBroker.size() >= 3, seen);
                     assertTrue(toController.size() >= 1, seen);
                     for (KernelView view : concat(toBroker, toController)) {
-                        assertTrue(route.mptcp() ? view.isMptcp() : view.isPlainTcp(),
-                                () -> "expected " + (route.mptcp() ? "MPTCP" : "plain TCP")
+                        assertTrue(route.ours() ? view.isMptcp() : view.isPlainTcp(),
+                                () -> "expected " + (route.ours() ? "MPTCP" : "plain TCP")
                                         + ": " + view + "\n" + seen);
                     }
                     client.send("DONE");

@@ -34,13 +34,37 @@ public enum Route {
     /** What the agent prints (option {@code verbose}) once it has installed all three routes. */
     public static final String AGENT_INSTALLED = "mptcp-nio-agent: installed [NIO, SOCKET, ASYNC]";
 
-    private static final String ASYNC_PROPERTY =
+    /** The asynchronous-channel provider property of {@link #PROPERTIES}. */
+    public static final String ASYNC_PROPERTY =
             "java.nio.channels.spi.AsynchronousChannelProvider";
-    private static final String ASYNC_CLASS = "io.mptcp.nio.MptcpAsynchronousChannelProvider";
+    /** Ours, by name: the agent route must not need mptcp-nio on the class path. */
+    public static final String ASYNC_CLASS = "io.mptcp.nio.MptcpAsynchronousChannelProvider";
 
-    /** Whether the program's connections are to be MPTCP on this route (all but the JDK's). */
-    public boolean mptcp() {
+    /** Whether this route gives the child mptcp-nio (all but the JDK's defaults). */
+    public boolean ours() {
         return this != JDK;
+    }
+
+    /** The JVM options of this route (the agent, or the two properties, or none). */
+    public List<String> jvmArgs() {
+        return switch (this) {
+            case AGENT -> List.of("-javaagent:" + agentJar() + "=verbose");
+            case PROPERTIES -> List.of(
+                    "-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS,
+                    "-D" + ASYNC_PROPERTY + "=" + ASYNC_CLASS);
+            case CLASS_PATH, JDK -> List.of();
+        };
+    }
+
+    /** The child's class path: this JVM's, less mptcp-nio for the agent and the JDK. */
+    public String classPath() {
+        List<String> all = Arrays.asList(
+                System.getProperty("java.class.path").split(File.pathSeparator));
+        if (this == PROPERTIES || this == CLASS_PATH) {
+            return String.join(File.pathSeparator, all);
+        }
+        return String.join(File.pathSeparator,
+                all.stream().filter(e -> !isMptcpNio(e)).toList());
     }
 
     /** The agent jar the build made (failsafe passes its path); skips or fails without it. */
@@ -58,31 +82,26 @@ public enum Route {
      */
     public ChildJvm start(Path java, List<String> jvmArgs, String mainClass, String... args)
             throws IOException {
-        List<String> all = Arrays.asList(
-                System.getProperty("java.class.path").split(File.pathSeparator));
         List<String> options = new ArrayList<>(jvmArgs);
-        List<String> cp = new ArrayList<>();
+        options.addAll(jvmArgs());
         List<String> mainAndArgs = new ArrayList<>(List.of(mainClass));
         mainAndArgs.addAll(Arrays.asList(args));
-        switch (this) {
-            case AGENT -> {
-                options.add("-javaagent:" + agentJar() + "=verbose");
-                all.stream().filter(e -> !isMptcpNio(e)).forEach(cp::add);
-            }
-            case PROPERTIES -> {
-                options.add("-D" + ChildJvm.PROVIDER_PROPERTY + "=" + ChildJvm.PROVIDER_CLASS);
-                options.add("-D" + ASYNC_PROPERTY + "=" + ASYNC_CLASS);
-                cp.addAll(all);
-            }
-            case CLASS_PATH -> {
-                cp.addAll(all);
-                mainAndArgs.add(0, InstallThenMain.class.getName());
-            }
-            case JDK -> all.stream().filter(e -> !isMptcpNio(e)).forEach(cp::add);
+        if (this == CLASS_PATH) {
+            mainAndArgs.add(0, InstallThenMain.class.getName());
         }
-        return ChildJvm.startWithClassPath(java, List.of(), options,
-                String.join(File.pathSeparator, cp), mainAndArgs.get(0),
+        return ChildJvm.startWithClassPath(java, List.of(), options, classPath(),
+                mainAndArgs.get(0),
                 mainAndArgs.subList(1, mainAndArgs.size()).toArray(String[]::new));
+    }
+
+    /** As {@link #start(Path, List, String, String...)}, with no JVM options of the program. */
+    public ChildJvm start(Path java, String mainClass, String... args) throws IOException {
+        return start(java, List.of(), mainClass, args);
+    }
+
+    /** As {@link #start(List, String, String...)}, with no JVM options of the program. */
+    public ChildJvm start(String mainClass, String... args) throws IOException {
+        return start(List.of(), mainClass, args);
     }
 
     /** As {@link #start(Path, List, String, String...)}, on this JVM's {@code java}. */
@@ -106,10 +125,13 @@ public enum Route {
         }
     }
 
-    // mptcp-nio and its native seam (a module's target/classes in the reactor, a jar from a
-    // repository) and jnr/jffi/asm (from the repository). By name, not by a substring of the
-    // whole path: the checkout itself may sit in a directory called mptcp-nio.
-    private static boolean isMptcpNio(String entry) {
+    /**
+     * A class-path entry of mptcp-nio or of the libraries the agent jar carries shaded: the
+     * library and its native seam (a module's {@code target/classes} in the reactor, a jar from
+     * a repository) and jnr/jffi/asm. By name, not by a substring of the whole path: the
+     * checkout itself may sit in a directory called mptcp-nio.
+     */
+    public static boolean isMptcpNio(String entry) {
         Path p = Path.of(entry);
         String name = p.getFileName() == null ? "" : p.getFileName().toString();
         if ((name.equals("classes") || name.equals("test-classes")) && p.getParent() != null

@@ -119,8 +119,8 @@ class ZooKeeperEnsembleIT {
                                     + " between nodes: " + view + "\n" + seen);
                 }
                 for (KernelView view : sessions) {
-                    assertTrue(route.mptcp() ? view.isMptcp() : view.isPlainTcp(),
-                            () -> "expected " + (route.mptcp() ? "MPTCP" : "plain TCP")
+                    assertTrue(route.ours() ? view.isMptcp() : view.isPlainTcp(),
+                            () -> "expected " + (route.ours() ? "MPTCP" : "plain TCP")
                                     + " for the client: " + view + "\n" + seen);
                 }
                 app.send("DONE");
