@@ -1,8 +1,8 @@
 package io.mptcp.it.blocking;
 
-import io.mptcp.it.blocking.BlockingClients.Route;
 import io.mptcp.it.support.KernelView;
 import io.mptcp.it.support.Prerequisites;
+import io.mptcp.it.support.Route;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class PostgresIT {
         bin = postgresBin();
         Prerequisites.require(bin != null,
                 "PostgreSQL is missing: apt-get install postgresql");
-        BlockingClients.agentJar();
+        Route.agentJar();
         dir = RealServer.scratch("pg", "postgres");
         Path data = dir.resolve("data");
         RealServer.runAs("postgres", List.of(bin.resolve("initdb").toString(), "-D",

@@ -1,20 +1,19 @@
 package io.mptcp.it.blocking;
 
 import io.mptcp.it.support.Commands;
+import io.mptcp.it.support.Ports;
 import io.mptcp.it.support.Prerequisites;
+import io.mptcp.it.support.Scratch;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real server (PostgreSQL, Redis) started by a test in a scratch directory on a free loopback
@@ -40,9 +39,27 @@ final class RealServer implements AutoCloseable {
         return port;
     }
 
+    private static final Path REDIS = Path.of("/usr/bin/redis-server");
+
+    /**
+     * Debian's {@code redis-server} (RedisIT, LettuceIT), as user {@code redis} when root, on a
+     * free loopback port, without persistence; skips (fails in CI) when it is not installed.
+     */
+    static RealServer redis() throws Exception {
+        Prerequisites.require(Files.isExecutable(REDIS),
+                "redis-server is missing: apt-get install redis-server");
+        String user = Prerequisites.isRoot() ? "redis" : System.getProperty("user.name");
+        Path dir = scratch("redis", user);
+        int port = freePort();
+        return start(user, dir, port, List.of(REDIS.toString(), "--port",
+                Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode",
+                "no", "--unixsocket", ""));
+    }
+
     /** A scratch directory the server's user owns. */
     static Path scratch(String name, String user) throws IOException {
-        Path dir = Files.createTempDirectory("mptcp-nio-" + name + "-");
+        Path dir = Scratch.create(name);
         if (Prerequisites.isRoot()) {
             Commands.run("chown", user + ":", dir.toString());
         }
@@ -64,9 +81,7 @@ final class RealServer implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return Ports.free();
     }
 
     /** Starts {@code command} (mptcpize-wrapped) as {@code user} and waits for its port. */
@@ -113,13 +128,6 @@ final class RealServer implements AutoCloseable {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Scratch.delete(dir);
     }
 }

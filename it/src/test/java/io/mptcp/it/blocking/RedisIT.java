@@ -1,12 +1,9 @@
 package io.mptcp.it.blocking;
 
-import io.mptcp.it.blocking.BlockingClients.Route;
 import io.mptcp.it.support.KernelView;
 import io.mptcp.it.support.Prerequisites;
+import io.mptcp.it.support.Route;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -24,33 +21,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RedisIT {
 
-    private static final Path REDIS = Path.of("/usr/bin/redis-server");
-
-    private static Path dir;
     private static RealServer server;
 
     @BeforeAll
     static void startServer() throws Exception {
         Prerequisites.requireKernelView();
         Prerequisites.requireMptcpize();
-        Prerequisites.require(Files.isExecutable(REDIS),
-                "redis-server is missing: apt-get install redis-server");
-        BlockingClients.agentJar();
-        String user = Prerequisites.isRoot() ? "redis" : System.getProperty("user.name");
-        dir = RealServer.scratch("redis", user);
-        int port = RealServer.freePort();
-        server = RealServer.start(user, dir, port, List.of(REDIS.toString(), "--port",
-                Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode",
-                "no", "--unixsocket", ""));
+        Route.agentJar();
+        server = RealServer.redis();
     }
 
     @AfterAll
     static void stopServer() throws Exception {
         if (server != null) {
             server.close();
-        } else if (dir != null) {
-            RealServer.deleteTree(dir);
         }
     }
 

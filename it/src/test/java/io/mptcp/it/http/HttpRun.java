@@ -5,20 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.KernelView;
-import io.mptcp.it.support.Launch;
+import io.mptcp.it.support.Route;
 
 import java.time.Duration;
 import java.util.List;
 
 /**
  * One run of these tests: a server main and a client main, each in its own JVM started by
- * {@link Launch}; the client's exchanges must all be right and ride one kept-alive connection,
+ * {@link Route}; the client's exchanges must all be right and ride one kept-alive connection,
  * which the kernel ({@code ss}) must show as MPTCP at both ends when both JVMs run mptcp-nio,
  * and as plain TCP on the JDK's defaults.
  */
 final class HttpRun {
     private static final Duration STEP = Duration.ofSeconds(60);
-    private static final String OURS = ChildJvm.PROVIDER_CLASS + " " + Launch.ASYNC_CLASS;
+    private static final String OURS = ChildJvm.PROVIDER_CLASS + " " + Route.ASYNC_CLASS;
     private static final String JDKS = "sun.nio.ch.EPollSelectorProvider"
             + " sun.nio.ch.LinuxAsynchronousChannelProvider";
 
@@ -31,7 +31,7 @@ final class HttpRun {
      * @param serverPrints lines the server must have printed besides the protocol's
      * @param clientPrints the same for the client
      */
-    static KernelView run(Launch launch, Class<?> serverMain, Class<?> clientMain,
+    static KernelView run(Route launch, Class<?> serverMain, Class<?> clientMain,
             List<String> serverPrints, List<String> clientPrints) throws Exception {
         String providers = "PROVIDERS " + (launch.ours() ? OURS : JDKS);
         try (ChildJvm server = launch.start(serverMain.getName())) {

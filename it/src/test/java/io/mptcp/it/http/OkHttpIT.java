@@ -1,7 +1,7 @@
 package io.mptcp.it.http;
 
 import io.mptcp.it.support.ChildJvm;
-import io.mptcp.it.support.Launch;
+import io.mptcp.it.support.Route;
 import io.mptcp.it.support.Prerequisites;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,13 +31,13 @@ class OkHttpIT {
 
     @Test
     void withTheAgentOkHttpsSocketIsMptcp() throws Exception {
-        HttpRun.run(Launch.AGENT, UndertowServerMain.class, OkHttpClientMain.class,
+        HttpRun.run(Route.AGENT, UndertowServerMain.class, OkHttpClientMain.class,
                 List.of(), List.of("SOCKETS 1", "MPTCP true"));
     }
 
     @Test
     void onTheJdkDefaultsOkHttpsSocketIsPlainTcp() throws Exception {
-        HttpRun.run(Launch.JDK, UndertowServerMain.class, OkHttpClientMain.class,
+        HttpRun.run(Route.JDK, UndertowServerMain.class, OkHttpClientMain.class,
                 List.of(), List.of("SOCKETS 1", "MPTCP n/a"));
     }
 }

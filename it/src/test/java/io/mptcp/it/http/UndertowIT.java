@@ -1,7 +1,7 @@
 package io.mptcp.it.http;
 
 import io.mptcp.it.support.ChildJvm;
-import io.mptcp.it.support.Launch;
+import io.mptcp.it.support.Route;
 import io.mptcp.it.support.Prerequisites;
 import io.undertow.Undertow;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,8 +29,8 @@ class UndertowIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Launch.class)
-    void undertowServesCheckedResponsesOverMptcp(Launch launch) throws Exception {
+    @EnumSource(value = Route.class, names = {"AGENT", "PROPERTIES", "JDK"})
+    void undertowServesCheckedResponsesOverMptcp(Route launch) throws Exception {
         HttpRun.run(launch, UndertowServerMain.class, JdkHttpClientMain.class, List.of(),
                 List.of());
     }

@@ -1,7 +1,7 @@
 package io.mptcp.it.http;
 
 import io.mptcp.it.support.ChildJvm;
-import io.mptcp.it.support.Launch;
+import io.mptcp.it.support.Route;
 import io.mptcp.it.support.Prerequisites;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +30,8 @@ class VertxIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Launch.class)
-    void vertxServesAndFetchesCheckedResponsesOverMptcp(Launch launch) throws Exception {
+    @EnumSource(value = Route.class, names = {"AGENT", "PROPERTIES", "JDK"})
+    void vertxServesAndFetchesCheckedResponsesOverMptcp(Route launch) throws Exception {
         // Netty NIO, the transport our SelectorProvider serves, not a native one.
         HttpRun.run(launch, VertxServerMain.class, VertxClientMain.class,
                 List.of("NATIVE false"), List.of("NATIVE false"));

@@ -128,6 +128,11 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Whether the child still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Sends one line to the child's stdin. */
     public void send(String line) {
         stdin.println(line);

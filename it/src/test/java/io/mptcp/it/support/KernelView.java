@@ -41,6 +41,46 @@ public record KernelView(List<Entry> mptcp, List<Entry> tcp) {
                 portB);
     }
 
+    /**
+     * Every established connection with one end on {@code port} (a server's listening port),
+     * read now, one view per connection: those a server accepted, whoever opened them. Empty
+     * when there is none.
+     */
+    public static List<KernelView> connectionsOn(int port) {
+        return connectionsOn(parse(ss("-HMni")), parse(ss("-Htni")), port);
+    }
+
+    /** The views of {@link #connectionsOn(int)} in parsed tables, by the other end's port. */
+    static List<KernelView> connectionsOn(List<Entry> mptcp, List<Entry> tcp, int port) {
+        String p = Integer.toString(port);
+        java.util.SortedSet<Integer> others = new java.util.TreeSet<>();
+        for (Entry e : concat(mptcp, tcp)) {
+            if (e.state().equals("ESTAB") && e.localPort().equals(p)) {
+                others.add(Integer.parseInt(e.peerPort()));
+            } else if (e.state().equals("ESTAB") && e.peerPort().equals(p)) {
+                others.add(Integer.parseInt(e.localPort()));
+            }
+        }
+        List<KernelView> views = new ArrayList<>();
+        for (int other : others) {
+            views.add(select(mptcp, tcp, port, other));
+        }
+        return views;
+    }
+
+    /** Whether a socket listens on {@code port} now (TCP or MPTCP, any address). */
+    public static boolean listening(int port) {
+        String p = Integer.toString(port);
+        return concat(parse(ss("-HMnl")), parse(ss("-Htnl"))).stream()
+                .anyMatch(e -> e.state().equals("LISTEN") && e.localPort().equals(p));
+    }
+
+    private static List<Entry> concat(List<Entry> a, List<Entry> b) {
+        List<Entry> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     /** The view of the connection on ports {@code portA}/{@code portB} in parsed tables. */
     static KernelView select(List<Entry> mptcp, List<Entry> tcp, int portA, int portB) {
         return new KernelView(connection(mptcp, portA, portB), connection(tcp, portA, portB));

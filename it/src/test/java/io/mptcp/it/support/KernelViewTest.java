@@ -90,6 +90,21 @@ class KernelViewTest {
         assertFalse(view.isMptcp());
     }
 
+    @Test
+    void connectionsOnAPortAreFoundFromEitherEndOneViewEach() {
+        // 45311 is the server's end of the MPTCP connection; 40857 of the plain one.
+        List<KernelView> onMptcpServer = KernelView.connectionsOn(KernelView.parse(MPTCP),
+                KernelView.parse(SUBFLOWS + TCP), 45311);
+        assertEquals(1, onMptcpServer.size());
+        assertTrue(onMptcpServer.get(0).isMptcp());
+        List<KernelView> onTcpServer = KernelView.connectionsOn(KernelView.parse(MPTCP),
+                KernelView.parse(SUBFLOWS + TCP), 40857);
+        assertEquals(1, onTcpServer.size());
+        assertTrue(onTcpServer.get(0).isPlainTcp());
+        assertTrue(KernelView.connectionsOn(KernelView.parse(MPTCP), KernelView.parse(TCP),
+                1234).isEmpty());
+    }
+
     private static KernelView view(String mptcp, String tcp, int a, int b) {
         return KernelView.select(KernelView.parse(mptcp), KernelView.parse(tcp), a, b);
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.KernelView;
-import io.mptcp.it.support.Launch;
+import io.mptcp.it.support.Route;
 import io.mptcp.it.support.Prerequisites;
 import io.mptcp.nio.MptcpAsynchronousChannelProvider;
 import org.apache.catalina.startup.Tomcat;
@@ -45,7 +45,7 @@ class TomcatIT {
     @ParameterizedTest(name = "connector {0}, {1}")
     @CsvSource({"nio2, AGENT", "nio2, PROPERTIES", "nio2, JDK", "nio, AGENT", "nio, PROPERTIES",
         "nio, JDK"})
-    void tomcatServesCheckedResponsesOverMptcp(String connector, Launch launch)
+    void tomcatServesCheckedResponsesOverMptcp(String connector, Route launch)
             throws Exception {
         boolean ours = launch.ours();
         try (ChildJvm server = launch.start(TomcatServerMain.class.getName(), connector)) {

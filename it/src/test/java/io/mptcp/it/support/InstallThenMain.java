@@ -1,4 +1,4 @@
-package io.mptcp.it.blocking;
+package io.mptcp.it.support;
 
 import io.mptcp.nio.MptcpSockets;
 
