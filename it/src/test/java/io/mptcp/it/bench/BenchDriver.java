@@ -1,6 +1,6 @@
 package io.mptcp.it.bench;
 
-import io.mptcp.it.blocking.InstallThenMain;
+import io.mptcp.it.support.InstallThenMain;
 import io.mptcp.it.multipath.MultipathBench;
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.Prerequisites;
