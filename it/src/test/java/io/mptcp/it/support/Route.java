@@ -102,20 +102,18 @@ public enum Route {
     // The agent prints its line (installed, or why not) before main runs: a test that goes on
     // without all three routes would blame the program for the agent's failure.
     private static void awaitAgent(ChildJvm child) throws IOException {
-        String line;
         try {
-            line = child.awaitLine(l -> l.startsWith("mptcp-nio-agent: installed ")
+            String line = child.awaitLine(l -> l.startsWith("mptcp-nio-agent: installed ")
                     || l.startsWith("mptcp-nio-agent: not installed"), Duration.ofSeconds(60),
                     "the agent's line");
+            if (!line.startsWith(AGENT_INSTALLED)) {
+                child.close();
+                throw new AssertionError("the agent did not install all routes\n"
+                        + child.describe());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            child.close();
             throw new java.io.InterruptedIOException("waiting for the agent's line");
-        }
-        if (!line.startsWith(AGENT_INSTALLED)) {
-            child.close();
-            throw new AssertionError("the agent did not install all routes\n"
-                    + child.describe());
         }
     }
 
