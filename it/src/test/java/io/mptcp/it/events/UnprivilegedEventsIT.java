@@ -3,26 +3,20 @@ package io.mptcp.it.events;
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.Prerequisites;
 import io.mptcp.it.support.Subflows;
+import io.mptcp.it.support.StagedClassPath;
 import io.mptcp.it.support.TwoPathTestBed;
 import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.Subflow;
 
-import java.io.File;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,8 +40,8 @@ class UnprivilegedEventsIT {
         Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "setpriv is missing: apt-get install util-linux");
         MptcpSelectorProvider provider = new MptcpSelectorProvider();
-        Path staged = stageClassPath();
-        try (TwoPathTestBed bed = TwoPathTestBed.start(TwoPathTestBed.PathManager.SIGNAL)) {
+        try (StagedClassPath staged = StagedClassPath.stage();
+             TwoPathTestBed bed = TwoPathTestBed.start(TwoPathTestBed.PathManager.SIGNAL)) {
             ServerSocketChannel listener = bed.server().call(() -> provider
                     .openServerSocketChannel(StandardProtocolFamily.INET)
                     .bind(bed.serverBindAddress(0)));
@@ -57,7 +51,7 @@ class UnprivilegedEventsIT {
                     "--inh-caps=-all");
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             try (ChildJvm child = ChildJvm.startWithClassPath(java, prefix,
-                    List.of("-Djava.io.tmpdir=/tmp"), classPath(staged),
+                    List.of("-Djava.io.tmpdir=/tmp"), staged.classPath(),
                     UnprivilegedEventsChild.class.getName(),
                     bed.link(1).serverAddress().getHostAddress(), Integer.toString(port))) {
                 String uid = child.awaitLine(l -> l.startsWith("UID "), WAIT, "its uid");
@@ -99,47 +93,6 @@ class UnprivilegedEventsIT {
                 server.close();
                 listener.close();
             }
-        } finally {
-            try (Stream<Path> files = Files.walk(staged)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
-    }
-
-    /**
-     * A copy, readable by everyone, of the class-path entries {@code nobody} cannot read
-     * (the Maven repository under root's home): jars are copied; directories are under the
-     * work tree, which is readable.
-     */
-    private static Path stageClassPath() throws IOException {
-        Path dir = Files.createTempDirectory("mptcp-nio-unpriv-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                        "rwxr-xr-x")));
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.startsWith(System.getProperty("user.home")) && Files.isRegularFile(p)) {
-                Path copy = dir.resolve((n++) + "-" + p.getFileName());
-                Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-        }
-        return dir;
-    }
-
-    private static String classPath(Path staged) throws IOException {
-        List<String> out = new ArrayList<>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.startsWith(System.getProperty("user.home")) && Files.isRegularFile(p)) {
-                out.add(staged.resolve((n++) + "-" + p.getFileName()).toString());
-            } else {
-                out.add(entry);
-            }
-        }
-        return String.join(File.pathSeparator, out);
     }
 }

@@ -3,12 +3,11 @@ package io.mptcp.it.multipath;
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.Prerequisites;
 import io.mptcp.it.support.Subflows;
+import io.mptcp.it.support.StagedClassPath;
 import io.mptcp.it.support.TwoPathTestBed;
 import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.Subflow;
 
-import java.io.File;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -16,15 +15,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,8 +45,8 @@ class UnprivilegedSubflowFlagsIT {
         Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "setpriv is missing: apt-get install util-linux");
         MptcpSelectorProvider provider = new MptcpSelectorProvider();
-        Path staged = stageClassPath();
-        try (TwoPathTestBed bed = TwoPathTestBed.start(TwoPathTestBed.PathManager.SUBFLOW)) {
+        try (StagedClassPath staged = StagedClassPath.stage();
+             TwoPathTestBed bed = TwoPathTestBed.start(TwoPathTestBed.PathManager.SUBFLOW)) {
             TwoPathTestBed.Link two = bed.link(2);
             String extra = two.clientAddress().getHostAddress();
             // The bed's endpoint on link 2, flagged backup as well.
@@ -67,7 +62,7 @@ class UnprivilegedSubflowFlagsIT {
                     "--inh-caps=-all");
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             try (ChildJvm child = ChildJvm.startWithClassPath(java, prefix,
-                    List.of("-Djava.io.tmpdir=/tmp"), classPath(staged),
+                    List.of("-Djava.io.tmpdir=/tmp"), staged.classPath(),
                     UnprivilegedSubflowFlagsChild.class.getName(),
                     bed.link(1).serverAddress().getHostAddress(), Integer.toString(port))) {
                 String uid = child.awaitLine(l -> l.startsWith("UID "), WAIT, "its uid");
@@ -117,46 +112,6 @@ class UnprivilegedSubflowFlagsIT {
                 server.close();
                 listener.close();
             }
-        } finally {
-            try (Stream<Path> files = Files.walk(staged)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
-    }
-
-    /**
-     * A copy, readable by everyone, of the class-path entries {@code nobody} cannot read (the
-     * Maven repository under root's home); as in {@code UnprivilegedEventsIT}.
-     */
-    private static Path stageClassPath() throws IOException {
-        Path dir = Files.createTempDirectory("mptcp-nio-unpriv-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                        "rwxr-xr-x")));
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.startsWith(System.getProperty("user.home")) && Files.isRegularFile(p)) {
-                Path copy = dir.resolve((n++) + "-" + p.getFileName());
-                Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-        }
-        return dir;
-    }
-
-    private static String classPath(Path staged) {
-        List<String> out = new ArrayList<>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.startsWith(System.getProperty("user.home")) && Files.isRegularFile(p)) {
-                out.add(staged.resolve((n++) + "-" + p.getFileName()).toString());
-            } else {
-                out.add(entry);
-            }
-        }
-        return String.join(File.pathSeparator, out);
     }
 }
