@@ -19,8 +19,9 @@ import java.util.List;
  */
 public interface PathPolicy {
     /**
-     * The connection is established and fully usable for subflow commands; called once,
-     * before every other callback.
+     * The connection is made; called once, before every other callback. Subflows opened
+     * before MPTCP is fully established (its first data exchange) are started by the library
+     * when it is.
      *
      * @param control what the policy may do
      * @throws IOException if a command failed
