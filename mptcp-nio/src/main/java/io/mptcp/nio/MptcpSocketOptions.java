@@ -132,7 +132,8 @@ public final class MptcpSocketOptions {
     /**
      * The path policy the library runs for this connection ({@link PathProfile}): set before
      * connect; the default is the JVM's ({@link PathProfile#jvmDefault()}, system property
-     * {@value PathProfile#SYSTEM_PROPERTY}), else {@link PathProfile#NONE}. Setting it once
+     * {@value PathProfile#SYSTEM_PROPERTY}), else {@link PathProfile#NONE} (also when the
+     * property names no profile: that is logged once). Setting it once
      * connected to another value than it has throws {@link AlreadyConnectedException}.
      *
      * <p>When the connection is made (connect or finishConnect returns {@code true}), a profile
