@@ -29,7 +29,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * The HANDOVER path profile on the two-path test bed (client namespace with the userspace path
@@ -138,6 +143,69 @@ class HandoverProfileIT {
                         flags(before), Subflows.describe(serverList));
             }
         } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anInKernelPmConnectionRunsWithoutTheProfileAndSaysWhy() throws Exception {
+        Prerequisites.requireTwoPathTestBed();
+        Logger log = Logger.getLogger("io.mptcp.nio.pm.PathProfile");
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try (TwoPathTestBed bed = TwoPathTestBed.start()) {
+            ServerSocketChannel listener = bed.server().call(() -> provider
+                    .openServerSocketChannel(StandardProtocolFamily.INET)
+                    .bind(bed.serverBindAddress(0)));
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            SocketChannel client = bed.client().call(() -> {
+                SocketChannel c = provider.openSocketChannel(StandardProtocolFamily.INET);
+                c.setOption(MptcpSocketOptions.PATH_PROFILE, PathProfile.HANDOVER);
+                c.connect(bed.serverAddress(port));
+                return c;
+            });
+            try (listener; client; SocketChannel server = listener.accept()) {
+                Future<Bulk.Received> atServer =
+                        pool.submit(() -> Bulk.receive(server, 4L << 20));
+                Bulk.Sent sent = Bulk.send(client, 4L << 20, 23);
+                assertEquals(sent.sha256(), atServer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)
+                        .sha256());
+                // The in-kernel PM's own second subflow (signal mode) still comes.
+                Subflows.await(client, l -> l.size() == 2, DEADLINE,
+                        "the in-kernel PM's two subflows", bed::describeMptcp);
+                // The refusal comes from the policy's first commands, on the session thread.
+                long deadline = System.nanoTime() + DEADLINE.toNanos();
+                while (records.stream().noneMatch(r -> r.getLevel() == Level.WARNING)
+                        && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(10);
+                }
+                List<String> warnings = records.stream()
+                        .filter(r -> r.getLevel() == Level.WARNING)
+                        .map(LogRecord::getMessage).toList();
+                assertEquals(1, warnings.size(), warnings.toString());
+                String why = warnings.get(0);
+                assertTrue(why.startsWith("PATH_PROFILE HANDOVER not started"), why);
+                assertTrue(why.contains("net.mptcp.path_manager") && why.contains("userspace")
+                        && why.contains("(now: kernel)"), why);
+                System.out.println("[HandoverProfileIT] in-kernel PM: " + why);
+            }
+        } finally {
+            log.removeHandler(handler);
             pool.shutdownNow();
         }
     }

@@ -23,8 +23,9 @@ import java.util.function.Predicate;
  * The HANDOVER path policy: one active subflow, one backup subflow from every other usable
  * local address, and a switch to a backup as soon as the active path is known to be dead.
  *
- * <p>At {@link #start} the connection's non-backup subflow is the active one (the initial
- * subflow of a new connection), and a backup subflow is opened from every other local address
+ * <p>At {@link #start} the connection's first non-backup subflow is the active one (the
+ * initial subflow of a new connection; its backup flag is cleared explicitly, and any other
+ * non-backup subflow set backup), and a backup subflow is opened from every other local address
  * whose link is up, of the peer's address family, towards {@link PathControl#remoteAddress()}.
  * The active path is dead when
  * <ul>
@@ -180,12 +181,18 @@ public final class HandoverPolicy implements PathPolicy {
         }
         List<Subflow> subflows = control.subflows();
         List<Subflow> active = subflows.stream().filter(s -> !isBackup(s)).toList();
-        // One active path: the first the kernel lists (the initial subflow); others go backup.
-        for (int i = 1; i < active.size(); i++) {
-            control.setSubflowBackup(active.get(i), true);
+        // One active path: the first the kernel lists (the initial subflow), its flag cleared
+        // explicitly (which also makes a connection without the userspace path manager refuse
+        // here, at once, rather than at the first failure); the others go backup.
+        Subflow first = active.isEmpty() ? subflows.isEmpty() ? null : subflows.get(0)
+                : active.get(0);
+        if (first != null) {
+            promote(first, control);
         }
-        if (active.isEmpty() && !subflows.isEmpty()) {
-            promote(subflows.get(0), control);
+        for (Subflow s : active) {
+            if (s != first) {
+                control.setSubflowBackup(s, true);
+            }
         }
         openBackups(subflows, control);
     }

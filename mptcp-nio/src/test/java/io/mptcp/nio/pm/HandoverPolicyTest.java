@@ -41,7 +41,8 @@ class HandoverPolicyTest {
         final List<LocalAddress> locals = new ArrayList<>();
         final List<String> log = new ArrayList<>();
         long now;
-        int nextPort = 50000;
+        /** The kernel's refusal of every command, as for a connection of the in-kernel PM. */
+        String refusal;
 
         @Override
         public InetSocketAddress remoteAddress() {
@@ -82,7 +83,10 @@ class HandoverPolicyTest {
         }
 
         @Override
-        public void setSubflowBackup(Subflow s, boolean backup) {
+        public void setSubflowBackup(Subflow s, boolean backup) throws IOException {
+            if (refusal != null) {
+                throw new IOException(refusal);
+            }
             subflows.replaceAll(x -> x.local().equals(s.local())
                     ? subflow(x.local(), backup, x.tcp().bytesSent(), x.tcp().bytesAcked())
                     : x);
@@ -128,7 +132,7 @@ class HandoverPolicyTest {
         kernel.subflows.add(subflow(L1, false, 0, 0));
         policy = HandoverPolicy.create(Duration.ofMillis(500), Duration.ofMillis(50));
         policy.start(kernel);
-        assertEquals(List.of("open 10.0.2.1 backup"), kernel.log,
+        assertEquals(List.of("backup 10.0.1.1 false", "open 10.0.2.1 backup"), kernel.log,
                 "a backup from the second address only (not loopback, not the active one)");
         kernel.establish(policy, L2, true);
         kernel.log.clear();
@@ -254,6 +258,28 @@ class HandoverPolicyTest {
 
         assertTrue(kernel.log.isEmpty(), "the only subflow is not aborted: " + kernel.log);
         assertEquals(1, kernel.subflows.size());
+    }
+
+    @Test
+    void startRefusedByTheKernelFailsAtOnce() {
+        FakeControl k = new FakeControl();
+        k.refusal = "userspace PM not selected";
+        k.locals.add(new PathControl.LocalAddress(1, L1.getAddress(), true));
+        k.subflows.add(subflow(L1, false, 0, 0));
+        IOException e = assertThrows(IOException.class, () -> HandoverPolicy.create().start(k));
+        assertEquals("userspace PM not selected", e.getMessage());
+        assertTrue(k.log.isEmpty());
+    }
+
+    @Test
+    void aSecondActiveSubflowBecomesBackupAtStart() throws IOException {
+        FakeControl k = new FakeControl();
+        k.locals.add(new PathControl.LocalAddress(1, L1.getAddress(), true));
+        k.locals.add(new PathControl.LocalAddress(2, L2.getAddress(), true));
+        k.subflows.add(subflow(L1, false, 0, 0));
+        k.subflows.add(subflow(L2, false, 0, 0));
+        HandoverPolicy.create().start(k);
+        assertEquals(List.of("backup 10.0.1.1 false", "backup 10.0.2.1 true"), k.log);
     }
 
     @Test

@@ -421,6 +421,11 @@ final class PmSession {
         }
     }
 
+    /** Stops running {@code runner}'s policy. */
+    void removeRunner(PolicyRunner runner) {
+        runners.remove(runner.token(), runner);
+    }
+
     /** Ticks the due policies; returns when the next tick is due. */
     private long tick() {
         long now = System.nanoTime();

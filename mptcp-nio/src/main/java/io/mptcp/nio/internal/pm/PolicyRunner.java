@@ -33,12 +33,14 @@ final class PolicyRunner implements PathControl {
     private final MptcpToken token;
     private final InetSocketAddress remote;
     private final long tickNanos;
+    private final String call;
     // Only the reader thread reads and writes these two.
     private boolean started;
     private long nextTick;
 
     PolicyRunner(PathPolicy policy, SubflowControl control, SubflowControl.Host host,
-            PmSession session, MptcpToken token, InetSocketAddress remote) {
+            PmSession session, MptcpToken token, InetSocketAddress remote, String call) {
+        this.call = call;
         this.policy = policy;
         this.control = control;
         this.host = host;
@@ -78,7 +80,11 @@ final class PolicyRunner implements PathControl {
             try {
                 policy.start(this);
             } catch (IOException | RuntimeException x) {
-                LOG.log(Level.WARNING, policy.getClass().getSimpleName() + " start failed", x);
+                // Typically the in-kernel path manager's refusal of the commands: permanent
+                // for this connection, so the profile stops here, and says why.
+                session.removeRunner(this);
+                LOG.log(Level.WARNING, call + " not started for this connection; it runs"
+                        + " without a profile: " + x.getMessage(), x);
             }
             return nextTick;
         }

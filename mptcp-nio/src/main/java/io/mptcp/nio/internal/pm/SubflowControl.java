@@ -795,7 +795,7 @@ public final class SubflowControl {
         Objects.requireNonNull(policy, "policy");
         MptcpToken t = usable(call);
         PmSession s = session(call);
-        s.addRunner(new PolicyRunner(policy, this, host, s, t, remote));
+        s.addRunner(new PolicyRunner(policy, this, host, s, t, remote, call));
     }
 
     /** The channel closed: fail what is in progress and give the session back. */
