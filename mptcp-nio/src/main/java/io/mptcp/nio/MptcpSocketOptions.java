@@ -1,6 +1,9 @@
 package io.mptcp.nio;
 
+import io.mptcp.nio.pm.PathProfile;
+
 import java.net.SocketOption;
+import java.nio.channels.AlreadyConnectedException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -125,6 +128,25 @@ public final class MptcpSocketOptions {
      */
     public static final SocketOption<FallbackReason> MPTCP_FALLBACK_REASON =
             new MptcpSocketOption<>("MPTCP_FALLBACK_REASON", FallbackReason.class);
+
+    /**
+     * The path policy the library runs for this connection ({@link PathProfile}): set before
+     * connect; the default is the JVM's ({@link PathProfile#jvmDefault()}, system property
+     * {@value PathProfile#SYSTEM_PROPERTY}), else {@link PathProfile#NONE} (also when the
+     * property names no profile: that is logged once). Setting it once
+     * connected to another value than it has throws {@link AlreadyConnectedException}.
+     *
+     * <p>When the connection is made (connect or finishConnect returns {@code true}), a profile
+     * other than {@code NONE} starts on the namespace's path-manager subscription (the thread
+     * {@code mptcp-nio-subflow-events}, one per namespace, no thread per connection) and steers
+     * the subflows with the commands of subflow control. Those need the userspace path manager
+     * and {@code CAP_NET_ADMIN}, and the first connection of a namespace must be connected from
+     * a thread of that namespace: where one is missing, the connection works as with
+     * {@code NONE} and the precise reason is logged (logger {@code io.mptcp.nio.pm.PathProfile},
+     * WARNING). Socket channels only.
+     */
+    public static final SocketOption<PathProfile> PATH_PROFILE =
+            new MptcpSocketOption<>("PATH_PROFILE", PathProfile.class);
 
     private static final class MptcpSocketOption<T> implements SocketOption<T> {
         private final String name;

@@ -15,15 +15,19 @@ import io.mptcp.nio.internal.netlink.NetlinkMessage;
 import io.mptcp.nio.internal.netlink.PmEvent;
 import io.mptcp.nio.internal.netlink.Reply;
 import io.mptcp.nio.internal.netlink.RtAddress;
+import io.mptcp.nio.internal.netlink.RtLink;
+import io.mptcp.nio.internal.netlink.RtNetlink;
 import io.mptcp.nio.internal.netlink.SockDestroy;
 import io.mptcp.nio.pm.EventSource;
 import io.mptcp.nio.pm.MptcpEvent;
+import io.mptcp.nio.pm.PathControl;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +63,13 @@ final class PmSession {
     // guarded by client: SOCK_DESTROY of one subflow (an abortive close)
     private final NetlinkSocket diag;
     private final NetlinkSocket events;
+    // Link and address notifications for path policies; its groups are joined with the first
+    // policy (opened here because a netlink socket belongs to its creator's namespace). Read
+    // by the reader thread only.
+    private final NetlinkSocket routeEvents;
+    // guarded by runners (the join happens once)
+    private boolean routeJoined;
+    private final Map<MptcpToken, PolicyRunner> runners = new ConcurrentHashMap<>();
     private final int pmFamily;
     private final int wakeFd;
     private final Thread reader;
@@ -69,7 +80,9 @@ final class PmSession {
     private int users;
 
     private PmSession(long netns, LinuxSyscalls sys, PmClient client, NetlinkSocket route,
-            NetlinkSocket diag, NetlinkSocket events, int pmFamily, int wakeFd) {
+            NetlinkSocket diag, NetlinkSocket events, NetlinkSocket routeEvents, int pmFamily,
+            int wakeFd) {
+        this.routeEvents = routeEvents;
         this.netns = netns;
         this.sys = sys;
         this.client = client;
@@ -140,6 +153,7 @@ final class PmSession {
         NetlinkSocket route = null;
         NetlinkSocket diag = null;
         NetlinkSocket events = null;
+        NetlinkSocket routeEvents = null;
         int wakeFd = -1;
         try {
             Optional<String> why = client.features()
@@ -162,21 +176,24 @@ final class PmSession {
             events.receiveBuffer(RECEIVE_BUFFER_BYTES);
             route = NetlinkSocket.open(sys, NetlinkUapi.NETLINK_ROUTE, "rtnetlink");
             diag = NetlinkSocket.open(sys, NetlinkUapi.NETLINK_SOCK_DIAG, "sock_diag");
+            routeEvents = NetlinkSocket.open(sys, NetlinkUapi.NETLINK_ROUTE, "rtnetlink events");
             wakeFd = sys.eventfd(0, LinuxUapi.EFD_NONBLOCK | LinuxUapi.EFD_CLOEXEC);
-            return new PmSession(netns, sys, client, route, diag, events, family.id(), wakeFd);
+            return new PmSession(netns, sys, client, route, diag, events, routeEvents,
+                    family.id(), wakeFd);
         } catch (ErrnoException e) {
             IOException mapped = NioExceptions.socket(e);
-            closeAll(sys, client, route, diag, events, wakeFd, mapped);
+            closeAll(sys, client, route, diag, events, routeEvents, wakeFd, mapped);
             throw mapped;
         } catch (IOException | RuntimeException e) {
-            closeAll(sys, client, route, diag, events, wakeFd, e);
+            closeAll(sys, client, route, diag, events, routeEvents, wakeFd, e);
             throw e;
         }
     }
 
     private static void closeAll(LinuxSyscalls sys, PmClient client, NetlinkSocket route,
-            NetlinkSocket diag, NetlinkSocket events, int wakeFd, Throwable failure) {
-        for (AutoCloseable c : new AutoCloseable[] {client, route, diag, events}) {
+            NetlinkSocket diag, NetlinkSocket events, NetlinkSocket routeEvents, int wakeFd,
+            Throwable failure) {
+        for (AutoCloseable c : new AutoCloseable[] {client, route, diag, events, routeEvents}) {
             if (c != null) {
                 try {
                     c.close();
@@ -243,6 +260,28 @@ final class PmSession {
         return false;
     }
 
+    /** The namespace's addresses with their links' state, from rtnetlink dumps. */
+    List<PathControl.LocalAddress> localAddresses() throws IOException {
+        List<RtLink> links;
+        List<RtAddress> addresses;
+        synchronized (client) {
+            links = PmClient.dumpLinks(route);
+            addresses = PmClient.dumpAddresses(route);
+        }
+        Map<Integer, Boolean> up = new HashMap<>();
+        for (RtLink l : links) {
+            up.put(l.index(), l.isUp());
+        }
+        List<PathControl.LocalAddress> out = new ArrayList<>();
+        for (RtAddress a : addresses) {
+            if (a.localAddress().isPresent()) {
+                out.add(new PathControl.LocalAddress(a.index(), a.localAddress().get(),
+                        up.getOrDefault(a.index(), false)));
+            }
+        }
+        return out;
+    }
+
     /**
      * Aborts the TCP subflow {@code local} - {@code remote} with {@code SOCK_DESTROY}: the
      * kernel's {@code tcp_abort} sends a RST on it; the connection goes on over the others.
@@ -282,12 +321,49 @@ final class PmSession {
 
     void unregister(MptcpToken token, SubflowControl control) {
         controls.remove(token, control);
+        runners.remove(token);
+    }
+
+    /**
+     * Runs {@code runner}'s policy on the reader thread from now on, with the namespace's link
+     * and address notifications (rtnetlink groups joined on the first).
+     */
+    void addRunner(PolicyRunner runner) throws IOException {
+        synchronized (runners) {
+            if (!routeJoined) {
+                try {
+                    routeEvents.join(NetlinkUapi.RTNLGRP_LINK);
+                    routeEvents.join(NetlinkUapi.RTNLGRP_IPV4_IFADDR);
+                    routeEvents.join(NetlinkUapi.RTNLGRP_IPV6_IFADDR);
+                } catch (ErrnoException e) {
+                    throw NioExceptions.socket(e);
+                }
+                routeJoined = true;
+            }
+            runners.put(runner.token(), runner);
+        }
+        try {
+            sys.eventfdWrite(wakeFd, 1);
+        } catch (ErrnoException e) {
+            throw NioExceptions.socket(e);
+        }
     }
 
     private void readLoop() {
         try {
             while (!stopping) {
-                sys.poll(events.fd(), LinuxUapi.POLLIN, wakeFd, -1);
+                if (runners.isEmpty()) {
+                    sys.poll(events.fd(), LinuxUapi.POLLIN, wakeFd, -1);
+                } else {
+                    // Woken by either subscription, or for the next tick; a stop is seen at
+                    // the latest one tick late.
+                    long wait = Math.max(1, (tick() - System.nanoTime()) / 1_000_000);
+                    sys.poll(events.fd(), LinuxUapi.POLLIN, routeEvents.fd(),
+                            (int) Math.min(wait, 1000));
+                    drainRoute();
+                }
+                // A wake from addRunner or release, consumed so that the next wait waits.
+                sys.eventfdRead(wakeFd);
                 drain();
             }
         } catch (IOException | RuntimeException e) {
@@ -301,7 +377,8 @@ final class PmSession {
                 c.eventsFailed(e);
             }
         } finally {
-            closeAll(sys, client, route, diag, events, wakeFd, new IOException("close"));
+            closeAll(sys, client, route, diag, events, routeEvents, wakeFd,
+                    new IOException("close"));
         }
     }
 
@@ -332,6 +409,65 @@ final class PmSession {
                 SubflowControl c = token == null ? null : controls.get(token);
                 if (c != null) {
                     c.onEvent(e);
+                }
+                PolicyRunner r = token == null ? null : runners.get(token);
+                if (r != null) {
+                    r.onEvent(e);
+                    if (e instanceof MptcpEvent.ConnectionClosed) {
+                        runners.remove(token, r);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stops running {@code runner}'s policy. */
+    void removeRunner(PolicyRunner runner) {
+        runners.remove(runner.token(), runner);
+    }
+
+    /** Ticks the due policies; returns when the next tick is due. */
+    private long tick() {
+        long now = System.nanoTime();
+        long next = now + 1_000_000_000L;
+        for (PolicyRunner r : runners.values()) {
+            long due = r.tick(now);
+            if (due - next < 0) {
+                next = due;
+            }
+        }
+        return next;
+    }
+
+    /** Link and address notifications, to every policy of the namespace. */
+    private void drainRoute() throws IOException {
+        while (!stopping) {
+            List<NetlinkMessage> datagram;
+            try {
+                datagram = routeEvents.receive();
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.ENOBUFS) {
+                    // Lost notifications: the policies re-read the subflows on their ticks.
+                    continue;
+                }
+                throw e;
+            }
+            if (datagram == null) {
+                return;
+            }
+            for (NetlinkMessage m : datagram) {
+                MptcpEvent e = switch (m.header().type()) {
+                    case RtNetlink.RTM_NEWLINK, RtNetlink.RTM_DELLINK ->
+                            MptcpEvents.fromLink(RtLink.decode(m), EventSource.NETLINK);
+                    case RtNetlink.RTM_NEWADDR, RtNetlink.RTM_DELADDR ->
+                            MptcpEvents.fromAddress(RtAddress.decode(m), EventSource.NETLINK)
+                                    .orElse(null);
+                    default -> null;
+                };
+                if (e != null) {
+                    for (PolicyRunner r : runners.values()) {
+                        r.onEvent(e);
+                    }
                 }
             }
         }

@@ -13,6 +13,7 @@ import io.mptcp.nio.pm.AnnouncedAddress;
 import io.mptcp.nio.pm.MptcpEvent;
 import io.mptcp.nio.pm.PathManager;
 import io.mptcp.nio.pm.PathManagerException;
+import io.mptcp.nio.pm.PathPolicy;
 import io.mptcp.nio.pm.SubflowClose;
 import io.mptcp.nio.pm.SubflowRequest;
 
@@ -778,6 +779,23 @@ public final class SubflowControl {
             out.add(new Pair(s.local(), s.remote()));
         }
         return out;
+    }
+
+    /**
+     * Runs {@code policy} for this connection on the namespace's session, from now until the
+     * channel closes ({@code PATH_PROFILE}). Refused as the commands are: not MPTCP, the
+     * in-kernel path manager (the precise {@code net.mptcp.path_manager} reason), no
+     * {@code CAP_NET_ADMIN}, or no session yet and the calling thread in another namespace.
+     *
+     * @param remote the connection's peer, where the policy's new subflows go
+     * @param call the option, for messages
+     */
+    public void startPolicy(PathPolicy policy, InetSocketAddress remote, String call)
+            throws IOException {
+        Objects.requireNonNull(policy, "policy");
+        MptcpToken t = usable(call);
+        PmSession s = session(call);
+        s.addRunner(new PolicyRunner(policy, this, host, s, t, remote, call));
     }
 
     /** The channel closed: fail what is in progress and give the session back. */

@@ -12,6 +12,7 @@ import io.mptcp.nio.internal.fd.ChannelOwner;
 import io.mptcp.nio.internal.fd.FileSource;
 import io.mptcp.nio.internal.fd.NioExceptions;
 import io.mptcp.nio.internal.net.InetSockets;
+import io.mptcp.nio.internal.fd.Privileged;
 import io.mptcp.nio.internal.net.MptcpPolicy;
 import io.mptcp.nio.internal.net.ProtocolSwitch;
 import io.mptcp.nio.internal.net.SecurityChecks;
@@ -24,6 +25,7 @@ import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
 import io.mptcp.nio.internal.select.SelectionKeyImpl;
 import io.mptcp.nio.pm.AnnouncedAddress;
+import io.mptcp.nio.pm.PathProfile;
 import io.mptcp.nio.pm.SubflowClose;
 import io.mptcp.nio.pm.SubflowRequest;
 
@@ -34,15 +36,19 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The INET socket channel: the JDK's {@code SocketChannelImpl} over an MPTCP (or TCP)
@@ -67,6 +73,30 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     // Guards the creation of subflows; read without it once set (volatile).
     private final Object subflowsLock = new Object();
     private volatile SubflowControl subflows;
+    // Set before connect, read once when the connection is made.
+    private volatile PathProfile pathProfile = defaultProfile();
+    // Only the thread that completes the connect reads and sets it.
+    private volatile boolean profileStarted;
+    private static final System.Logger PROFILE_LOG =
+            System.getLogger(PathProfile.class.getName());
+    private static final AtomicBoolean BAD_PROFILE_REPORTED = new AtomicBoolean();
+
+    /**
+     * The JVM's default profile, read with the library's rights (as MptcpPolicy reads its
+     * properties); a bad value is reported once and NONE used, since refusing would fail every
+     * socket open of the program for a typo in a setting.
+     */
+    private static PathProfile defaultProfile() {
+        try {
+            return Privileged.run(PathProfile::jvmDefault);
+        } catch (IllegalArgumentException e) {
+            if (BAD_PROFILE_REPORTED.compareAndSet(false, true)) {
+                PROFILE_LOG.log(System.Logger.Level.WARNING, "mptcp-nio: " + e.getMessage()
+                        + "; using none until it is corrected");
+            }
+            return PathProfile.NONE;
+        }
+    }
 
     private SocketChannelImpl(ChannelFactory provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
@@ -196,17 +226,38 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
-        return socket.connect(remote);
+        return connected(socket.connect(remote));
     }
 
     /** The adaptor's {@code Socket.connect(addr, timeout)}: blocking mode only. */
     void blockingConnect(SocketAddress remote, long nanos) throws IOException {
         socket.connectForAdaptor(remote, nanos);
+        connected(true);
     }
 
     @Override
     public boolean finishConnect() throws IOException {
-        return socket.finishConnect();
+        return connected(socket.finishConnect());
+    }
+
+    /**
+     * Starts the path profile once the connection is made. A profile that cannot run does not
+     * fail the connection: the reason is logged (see {@link MptcpSocketOptions#PATH_PROFILE}).
+     */
+    private boolean connected(boolean done) {
+        PathProfile p = pathProfile;
+        if (done && p != PathProfile.NONE && !profileStarted) {
+            profileStarted = true;
+            try {
+                subflowControl().startPolicy(p.newPolicy(),
+                        (InetSocketAddress) socket.getRemoteAddress(), "PATH_PROFILE " + p);
+            } catch (IOException | RuntimeException e) {
+                PROFILE_LOG.log(System.Logger.Level.WARNING, "PATH_PROFILE " + p + " not started"
+                        + " for this connection; it runs without a profile: " + e.getMessage(),
+                        e);
+            }
+        }
+        return done;
     }
 
     @Override
@@ -290,7 +341,13 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     // ---- options ------------------------------------------------------------------------
 
-    private static final Set<SocketOption<?>> SUPPORTED = SocketOptions.socketChannelOptions();
+    private static final Set<SocketOption<?>> SUPPORTED = withPathProfile();
+
+    private static Set<SocketOption<?>> withPathProfile() {
+        Set<SocketOption<?>> all = new HashSet<>(SocketOptions.socketChannelOptions());
+        all.add(MptcpSocketOptions.PATH_PROFILE);
+        return Collections.unmodifiableSet(all);
+    }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
@@ -300,6 +357,16 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     @Override
     public <T> SocketChannelImpl setOption(SocketOption<T> name, T value) throws IOException {
         SocketOptions.checkSet(name, value, SUPPORTED);
+        if (name == MptcpSocketOptions.PATH_PROFILE) {
+            socket.descriptor().withOpenState(() -> {
+                if (isConnected() && value != pathProfile) {
+                    throw new AlreadyConnectedException();
+                }
+                pathProfile = (PathProfile) value;
+                return null;
+            });
+            return this;
+        }
         if (name == MptcpSocketOptions.MPTCP_ENABLED) {
             switchProtocol((Boolean) value);
             return this;
@@ -314,6 +381,9 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
         SocketOptions.checkGet(name, SUPPORTED);
+        if (name == MptcpSocketOptions.PATH_PROFILE) {
+            return name.type().cast(socket.descriptor().withOpenState(() -> pathProfile));
+        }
         return name.type().cast(socket.descriptor().withOpenState(
                 () -> SocketOptions.get(options, mptcp, isConnected(), name)));
     }
