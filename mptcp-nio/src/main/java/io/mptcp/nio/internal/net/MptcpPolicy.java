@@ -1,5 +1,7 @@
 package io.mptcp.nio.internal.net;
 
+import io.mptcp.nio.pm.PathProfile;
+
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -42,6 +44,7 @@ public record MptcpPolicy(Mode mode, boolean strict) {
 
     private static final String MODE_CHOICES = "all, server, client or off";
     private static final String STRICT_CHOICES = "true or false";
+    private static final String PATH_PROFILE_CHOICES = "none or handover";
 
     /**
      * Reads {@value #MODE_PROPERTY} and {@value #STRICT_PROPERTY}. A value that is not valid
@@ -58,6 +61,28 @@ public record MptcpPolicy(Mode mode, boolean strict) {
         return new MptcpPolicy(
                 orDefault(MODE_PROPERTY, MptcpPolicy::parseMode, Mode.ALL, MODE_CHOICES),
                 orDefault(STRICT_PROPERTY, MptcpPolicy::parseStrict, false, STRICT_CHOICES));
+    }
+
+    /**
+     * Reads {@value PathProfile#SYSTEM_PROPERTY}, the default {@code PATH_PROFILE} of new
+     * socket channels, as the two above are read: at every open, an invalid value falling back
+     * to {@code none} and reported once per value.
+     */
+    public static PathProfile pathProfile() {
+        return orDefault(PathProfile.SYSTEM_PROPERTY, MptcpPolicy::parsePathProfile,
+                PathProfile.NONE, PATH_PROFILE_CHOICES);
+    }
+
+    private static PathProfile parsePathProfile(String value) {
+        if (value == null || value.isBlank()) {
+            return PathProfile.NONE;
+        }
+        try {
+            return PathProfile.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("System property " + PathProfile.SYSTEM_PROPERTY
+                    + "='" + value + "' is not valid: use " + PATH_PROFILE_CHOICES, e);
+        }
     }
 
     private static <T> T orDefault(String property, Function<String, T> parser, T fallback,

@@ -48,7 +48,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The INET socket channel: the JDK's {@code SocketChannelImpl} over an MPTCP (or TCP)
@@ -74,29 +73,13 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     private final Object subflowsLock = new Object();
     private volatile SubflowControl subflows;
     // Set before connect, read once when the connection is made.
-    private volatile PathProfile pathProfile = defaultProfile();
+    private volatile PathProfile pathProfile =
+            Privileged.run(MptcpPolicy::pathProfile);
     // Only the thread that completes the connect reads and sets it.
     private volatile boolean profileStarted;
     private static final System.Logger PROFILE_LOG =
             System.getLogger(PathProfile.class.getName());
-    private static final AtomicBoolean BAD_PROFILE_REPORTED = new AtomicBoolean();
 
-    /**
-     * The JVM's default profile, read with the library's rights (as MptcpPolicy reads its
-     * properties); a bad value is reported once and NONE used, since refusing would fail every
-     * socket open of the program for a typo in a setting.
-     */
-    private static PathProfile defaultProfile() {
-        try {
-            return Privileged.run(PathProfile::jvmDefault);
-        } catch (IllegalArgumentException e) {
-            if (BAD_PROFILE_REPORTED.compareAndSet(false, true)) {
-                PROFILE_LOG.log(System.Logger.Level.WARNING, "mptcp-nio: " + e.getMessage()
-                        + "; using none until it is corrected");
-            }
-            return PathProfile.NONE;
-        }
-    }
 
     private SocketChannelImpl(ChannelFactory provider, LinuxSyscalls sys, int fd,
             int family, int protocol, boolean strict) {
