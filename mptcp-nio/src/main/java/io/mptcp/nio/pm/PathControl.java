@@ -106,6 +106,17 @@ public interface PathControl {
     void withdraw(AnnouncedAddress announced) throws IOException;
 
     /**
+     * {@return whether this end accepted the connection} (a channel from
+     * {@code ServerSocketChannel.accept()}) rather than connected it. The MPTCP server side
+     * usually cannot open subflows towards the client (the client's addresses are behind NAT
+     * or not listening); a policy there announces its addresses instead. The default, for
+     * fakes: false.
+     */
+    default boolean accepted() {
+        return false;
+    }
+
+    /**
      * {@return a monotonic clock in nanoseconds} ({@link System#nanoTime()} in the library; a
      * test's own clock in a fake) for the policy's timeouts.
      */

@@ -3,8 +3,8 @@ package io.mptcp.nio.pm;
 /**
  * A path policy the library runs for a connection, chosen per socket with
  * {@link io.mptcp.nio.MptcpSocketOptions#PATH_PROFILE} before connect, or for every socket of
- * the JVM with the system property {@value #SYSTEM_PROPERTY} ({@code none} or
- * {@code handover}, in any case).
+ * the JVM with the system property {@value #SYSTEM_PROPERTY} (a profile's name in any case:
+ * {@link #choices()} lists them).
  *
  * <p>A profile other than {@link #NONE} steers the connection's subflows with the commands of
  * subflow control, so it needs what they need: a connection created while its namespace's path
@@ -38,7 +38,22 @@ public enum PathProfile {
             }
         }
         throw new IllegalArgumentException("-D" + SYSTEM_PROPERTY + "=" + v
-                + " names no path profile; use one of none, handover");
+                + " names no path profile; use one of " + choices());
+    }
+
+    /**
+     * {@return the profiles' names as the system property takes them} lower case, separated
+     * by commas, in declaration order ("none, handover, …"), for error messages.
+     */
+    public static String choices() {
+        StringBuilder b = new StringBuilder();
+        for (PathProfile p : values()) {
+            if (b.length() > 0) {
+                b.append(", ");
+            }
+            b.append(p.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return b.toString();
     }
 
     /**
@@ -47,6 +62,9 @@ public enum PathProfile {
      * @return the policy that implements this profile; null for {@link #NONE}
      */
     public PathPolicy newPolicy() {
-        return this == HANDOVER ? HandoverPolicy.create() : null;
+        return switch (this) {
+            case NONE -> null;
+            case HANDOVER -> HandoverPolicy.create();
+        };
     }
 }

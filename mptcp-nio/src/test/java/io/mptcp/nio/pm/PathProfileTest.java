@@ -34,11 +34,11 @@ class PathProfileTest {
             assertEquals(PathProfile.NONE, PathProfile.jvmDefault());
             System.setProperty(PathProfile.SYSTEM_PROPERTY, " Handover ");
             assertEquals(PathProfile.HANDOVER, PathProfile.jvmDefault());
-            System.setProperty(PathProfile.SYSTEM_PROPERTY, "aggregate");
+            System.setProperty(PathProfile.SYSTEM_PROPERTY, "fastest");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     PathProfile::jvmDefault);
-            assertEquals("-Dio.mptcp.nio.pathProfile=aggregate names no path profile; use one"
-                    + " of none, handover", e.getMessage());
+            assertEquals("-Dio.mptcp.nio.pathProfile=fastest names no path profile; use one"
+                    + " of " + PathProfile.choices(), e.getMessage());
         } finally {
             if (before == null) {
                 System.clearProperty(PathProfile.SYSTEM_PROPERTY);
@@ -46,6 +46,16 @@ class PathProfileTest {
                 System.setProperty(PathProfile.SYSTEM_PROPERTY, before);
             }
         }
+    }
+
+    @Test
+    void choicesListEveryProfileInOrder() {
+        String[] names = PathProfile.choices().split(", ");
+        assertEquals(PathProfile.values().length, names.length);
+        for (int i = 0; i < names.length; i++) {
+            assertEquals(PathProfile.values()[i], PathProfile.valueOf(names[i].toUpperCase()));
+        }
+        assertTrue(PathProfile.choices().startsWith("none, handover"));
     }
 
     @Test

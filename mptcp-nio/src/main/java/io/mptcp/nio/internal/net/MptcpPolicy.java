@@ -44,7 +44,6 @@ public record MptcpPolicy(Mode mode, boolean strict) {
 
     private static final String MODE_CHOICES = "all, server, client or off";
     private static final String STRICT_CHOICES = "true or false";
-    private static final String PATH_PROFILE_CHOICES = "none or handover";
 
     /**
      * Reads {@value #MODE_PROPERTY} and {@value #STRICT_PROPERTY}. A value that is not valid
@@ -70,7 +69,7 @@ public record MptcpPolicy(Mode mode, boolean strict) {
      */
     public static PathProfile pathProfile() {
         return orDefault(PathProfile.SYSTEM_PROPERTY, MptcpPolicy::parsePathProfile,
-                PathProfile.NONE, PATH_PROFILE_CHOICES);
+                PathProfile.NONE, PathProfile.choices());
     }
 
     private static PathProfile parsePathProfile(String value) {
@@ -81,7 +80,7 @@ public record MptcpPolicy(Mode mode, boolean strict) {
             return PathProfile.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("System property " + PathProfile.SYSTEM_PROPERTY
-                    + "='" + value + "' is not valid: use " + PATH_PROFILE_CHOICES, e);
+                    + "='" + value + "' is not valid: use " + PathProfile.choices(), e);
         }
     }
 

@@ -482,6 +482,12 @@ final class PmSession {
             return s.token();
         } else if (e instanceof MptcpEvent.SubflowClosed s) {
             return s.token();
+        } else if (e instanceof MptcpEvent.SubflowPriority s) {
+            return s.token();
+        } else if (e instanceof MptcpEvent.AddressAnnounced a) {
+            return a.token();
+        } else if (e instanceof MptcpEvent.AddressRemoved a) {
+            return a.token();
         }
         return null;
     }
