@@ -1,6 +1,7 @@
 package io.mptcp.nio;
 
 import io.mptcp.nio.pm.AnnouncedAddress;
+import io.mptcp.nio.pm.PathPolicy;
 import io.mptcp.nio.pm.SubflowClose;
 import io.mptcp.nio.pm.SubflowRequest;
 
@@ -134,6 +135,25 @@ public abstract class MptcpSocketChannel extends SocketChannel {
      * @throws IOException if the kernel refused
      */
     public abstract void withdraw(AnnouncedAddress announced) throws IOException;
+
+    /**
+     * Runs an application's own path manager for this connection until the channel closes,
+     * as {@link MptcpSocketOptions#PATH_PROFILE} runs the library's: on the namespace's
+     * path-manager thread, fed with the connection's events, the namespace's link and address
+     * changes and a periodic tick (see {@link PathPolicy}). Works on connected and on accepted
+     * channels. The policy's commands need what subflow control needs (the userspace path
+     * manager and {@code CAP_NET_ADMIN}); a refusal of its first command stops it and is
+     * logged at WARNING on {@code io.mptcp.nio.pm.PathProfile}, and the connection goes on
+     * without it.
+     *
+     * @param policy a policy instance for this connection only
+     * @throws java.nio.channels.NotYetConnectedException if the channel is not connected
+     * @throws IllegalStateException if a policy or a profile already runs for this connection
+     * @throws IOException if the connection cannot take one: not MPTCP, or no path-manager
+     *         session can be made for its namespace (the first one of a namespace is made
+     *         from a thread in that namespace)
+     */
+    public abstract void runPathPolicy(PathPolicy policy) throws IOException;
 
     /**
      * Would set a socket option on one subflow only (draft-hesmans-mptcp-socket-03

@@ -83,6 +83,9 @@ final class PolicyRunner implements PathControl {
                 // Typically the in-kernel path manager's refusal of the commands: permanent
                 // for this connection, so the profile stops here, and says why.
                 session.removeRunner(this);
+                if (!host.isOpen()) {
+                    return nextTick;  // closed before its start: nothing to steer, nothing to say
+                }
                 LOG.log(Level.WARNING, call + " not started for this connection; it runs"
                         + " without a profile: " + x.getMessage(), x);
             }

@@ -25,6 +25,7 @@ import io.mptcp.nio.internal.select.NativeChannel;
 import io.mptcp.nio.internal.select.RegisteredKeys;
 import io.mptcp.nio.internal.select.SelectionKeyImpl;
 import io.mptcp.nio.pm.AnnouncedAddress;
+import io.mptcp.nio.pm.PathPolicy;
 import io.mptcp.nio.pm.PathProfile;
 import io.mptcp.nio.pm.SubflowClose;
 import io.mptcp.nio.pm.SubflowRequest;
@@ -38,6 +39,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -75,8 +77,9 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     // Set before connect, read once when the connection is made.
     private volatile PathProfile pathProfile =
             Privileged.run(MptcpPolicy::pathProfile);
-    // Only the thread that completes the connect reads and sets it.
-    private volatile boolean profileStarted;
+    // Guards profileStarted: the connecting thread (PATH_PROFILE) and runPathPolicy race for it.
+    private final Object profileLock = new Object();
+    private boolean profileStarted;
     private static final System.Logger PROFILE_LOG =
             System.getLogger(PathProfile.class.getName());
 
@@ -229,8 +232,7 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
      */
     private boolean connected(boolean done) {
         PathProfile p = pathProfile;
-        if (done && p != PathProfile.NONE && !profileStarted) {
-            profileStarted = true;
+        if (done && p != PathProfile.NONE && claimProfile()) {
             try {
                 subflowControl().startPolicy(p.newPolicy(),
                         (InetSocketAddress) socket.getRemoteAddress(), "PATH_PROFILE " + p);
@@ -401,6 +403,40 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
     @Override
     public void withdraw(AnnouncedAddress announced) throws IOException {
         subflowControl().withdraw(announced);
+    }
+
+    @Override
+    public void runPathPolicy(PathPolicy policy) throws IOException {
+        Objects.requireNonNull(policy, "runPathPolicy: policy");
+        if (!isConnected()) {
+            throw new NotYetConnectedException();
+        }
+        if (!claimProfile()) {
+            throw new IllegalStateException("runPathPolicy: a path policy already runs for this"
+                    + " connection (PATH_PROFILE " + pathProfile + " or an earlier"
+                    + " runPathPolicy); a connection runs one policy, set PATH_PROFILE to NONE"
+                    + " before connect to run your own");
+        }
+        try {
+            subflowControl().startPolicy(policy, (InetSocketAddress) socket.getRemoteAddress(),
+                    "runPathPolicy(" + policy.getClass().getSimpleName() + ")");
+        } catch (IOException | RuntimeException e) {
+            synchronized (profileLock) {
+                profileStarted = false;  // nothing runs: a later call may try again
+            }
+            throw e;
+        }
+    }
+
+    /** {@return true the first time} : one policy per connection. */
+    private boolean claimProfile() {
+        synchronized (profileLock) {
+            if (profileStarted) {
+                return false;
+            }
+            profileStarted = true;
+            return true;
+        }
     }
 
     private SubflowControl subflowControl() {
