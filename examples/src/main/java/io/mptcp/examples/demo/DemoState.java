@@ -68,6 +68,8 @@ final class DemoState {
     long linkDownEpochMillis = -1;
     long linkUpAgainEpochMillis = -1;
     long dataOnLink2EpochMillis = -1;
+    // the client's backup flag per subflow (client-view key), as the server's events report it
+    private final Map<String, Boolean> clientBackup = new LinkedHashMap<>();
     private final Map<String, Sent> sent = new TreeMap<>();
     private final Map<String, Received> received = new TreeMap<>();
 
@@ -103,17 +105,19 @@ final class DemoState {
         boolean client = side.equals("client");
         String key = client ? s + ">" + d : d + ">" + s;
         switch (name) {
-            case "ESTABLISHED", "SF_ESTABLISHED" -> {
-                if (client) {
-                    subflows.put(key, new SubflowRow(s, d, backup));
-                }
-            }
-            case "SF_PRIO" -> {
-                // Raised only where the peer's MP_PRIO arrives: the server sees the client's
-                // backup changes here (Linux raises nothing on the side that set them).
-                SubflowRow row = subflows.get(key);
-                if (row != null && !client) {
-                    subflows.put(key, new SubflowRow(row.local(), row.remote(), backup));
+            case "ESTABLISHED", "SF_ESTABLISHED", "SF_PRIO" -> {
+                // An event carries the peer's backup flag, and SF_PRIO is raised only where
+                // the peer's MP_PRIO arrives: the client's own flag is what the server's
+                // events say (Linux raises nothing on the side that set it).
+                if (!client) {
+                    clientBackup.put(key, backup);
+                    SubflowRow row = subflows.get(key);
+                    if (row != null) {
+                        subflows.put(key, new SubflowRow(row.local(), row.remote(), backup));
+                    }
+                } else if (!name.equals("SF_PRIO")) {
+                    subflows.put(key, new SubflowRow(s, d, clientBackup.getOrDefault(key,
+                            false)));
                 }
             }
             case "SF_CLOSED" -> {

@@ -164,6 +164,8 @@ public final class Namespaces implements AutoCloseable {
         for (String ns : List.of(client, server)) {
             run("ip", "netns", "add", ns);
             run("ip", "-n", ns, "link", "set", "lo", "up");
+            // IPv4 only: no IPv6 link-local addresses, whose events would only add noise.
+            sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
         }
         for (int link = 1; link <= 2; link++) {
             // Both ends created inside the namespaces: nothing appears in the root namespace.
@@ -171,9 +173,11 @@ public final class Namespaces implements AutoCloseable {
                     device(link), "netns", server);
         }
         for (String ns : List.of(client, server)) {
-            // rp_filter off: a reply may come back on the other link than its request left on.
+            // rp_filter off on every device (the kernel uses the larger of "all" and the
+            // device's): the server gets a link-2 join addressed to its link-1 address.
             sysctl(ns, "net.mptcp.enabled=1", "net.ipv4.conf.all.rp_filter=0",
-                    "net.ipv4.conf.default.rp_filter=0");
+                    "net.ipv4.conf.default.rp_filter=0", "net.ipv4.conf.mp1.rp_filter=0",
+                    "net.ipv4.conf.mp2.rp_filter=0");
             run("ip", "-n", ns, "mptcp", "limits", "set", "subflows", "2",
                     "add_addr_accepted", "2");
         }

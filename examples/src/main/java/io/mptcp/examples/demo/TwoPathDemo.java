@@ -65,7 +65,8 @@ public final class TwoPathDemo {
         static Options parse(String[] args) {
             PathProfile profile = PathProfile.HANDOVER;
             boolean failure = true;
-            Direction direction = Direction.UP;
+            // Both ways: see the README ("The live demo") for why not up alone by default.
+            Direction direction = Direction.BOTH;
             int seconds = 12;
             Optional<Boolean> ansi = Optional.empty();
             for (int i = 0; i < args.length; i++) {
@@ -239,6 +240,8 @@ public final class TwoPathDemo {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-Djava.nio.channels.spi.SelectorProvider=io.mptcp.nio.MptcpSelectorProvider");
+        // The library's log records (a profile's decisions) on one line each, like the rest.
+        cmd.add("-Djava.util.logging.SimpleFormatter.format=%4$s %3$s: %5$s%6$s%n");
         cmd.addAll(properties);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
