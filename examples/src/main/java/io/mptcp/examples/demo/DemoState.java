@@ -20,6 +20,8 @@ final class DemoState {
     private static final Pattern RECEIVED = Pattern.compile(
             "^received (\\d+) bytes sha256 ([0-9a-f]{64}) longest-gap-ms (\\d+)"
                     + " gap-end-epoch-ms (\\d+)$");
+    private static final Pattern STALL = Pattern.compile(
+            "^stall (\\d+) ms ended-epoch-ms (\\d+)$");
     private static final Pattern SENT = Pattern.compile(
             "^sent (\\d+) bytes sha256 ([0-9a-f]{64})$");
     // A link carries "the data" once one 100 ms sample moves this much on it: far above the
@@ -50,6 +52,10 @@ final class DemoState {
         }
     }
 
+    /** A wait of the receiving {@code side} between two reads, as it ended. */
+    record Stall(String side, long millis, long endEpochMillis) {
+    }
+
     private record Sent(long bytes, String sha) {
     }
 
@@ -63,6 +69,7 @@ final class DemoState {
     final List<LogEntry> log = new ArrayList<>();
     final Map<String, Map<String, Integer>> eventCounts = new TreeMap<>();
     final boolean[] linkUp = {true, true};
+    final List<Stall> stalls = new ArrayList<>();
     Sample previous;
     Sample latest;
     long linkDownEpochMillis = -1;
@@ -136,8 +143,27 @@ final class DemoState {
         }
     }
 
-    /** A {@code sent}/{@code received} line of the client or the server. */
+    /**
+     * The longest stall of the data {@code side} receives that ended while link 1 was down (and
+     * up to 2 s after it came back), or -1 if none was reported or the link never went down.
+     */
+    long stallAtFailure(String side) {
+        if (linkDownEpochMillis < 0) {
+            return -1;
+        }
+        long until = linkUpAgainEpochMillis < 0 ? Long.MAX_VALUE : linkUpAgainEpochMillis + 2000;
+        return stalls.stream().filter(s -> s.side().equals(side)
+                        && s.endEpochMillis() > linkDownEpochMillis && s.endEpochMillis() <= until)
+                .mapToLong(Stall::millis).max().orElse(-1);
+    }
+
+    /** A {@code sent}/{@code received}/{@code stall} line of the client or the server. */
     void transferLine(String side, String text) {
+        Matcher st = STALL.matcher(text);
+        if (st.matches()) {
+            stalls.add(new Stall(side, Long.parseLong(st.group(1)), Long.parseLong(st.group(2))));
+            return;
+        }
         Matcher s = SENT.matcher(text);
         if (s.matches()) {
             sent.put(side, new Sent(Long.parseLong(s.group(1)), s.group(2)));
@@ -163,7 +189,9 @@ final class DemoState {
     void counters(long epochMillis, long tx1, long rx1, long tx2, long rx2) {
         previous = latest;
         latest = new Sample(epochMillis, new long[] {tx1, tx2}, new long[] {rx1, rx2});
+        // Only a sample taken wholly after the failure began counts.
         if (previous != null && linkDownEpochMillis >= 0 && dataOnLink2EpochMillis < 0
+                && previous.epochMillis() >= linkDownEpochMillis
                 && dataBytes(1, previous, latest) >= CARRYING_BYTES_PER_SAMPLE) {
             dataOnLink2EpochMillis = epochMillis;
             log(epochMillis, "demo", String.format(Locale.ROOT,

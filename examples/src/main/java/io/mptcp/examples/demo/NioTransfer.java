@@ -29,11 +29,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * reads to the end of the stream. One line per fact, for the demo to parse:
  * {@code listening PORT}, {@code connected LOCAL -> REMOTE},
  * {@code sent N bytes sha256 HEX}, {@code received N bytes sha256 HEX longest-gap-ms G
- * gap-end-epoch-ms T} (the longest time between two reads that returned data), {@code done}.
+ * gap-end-epoch-ms T} (the longest time between two reads that returned data),
+ * {@code stall G ms ended-epoch-ms T} for each such wait of 100 ms or more, {@code done}.
  * A failure prints {@code failed: ...} and exits with status 1.
  */
 public final class NioTransfer {
     private static final int CHUNK = 64 * 1024;
+    // A wait between two reads this long is reported as it ends: at 50 Mbit/s a 64 KiB read
+    // comes every 10 ms, so this is a stall, not the rhythm of the link.
+    private static final long STALL_NANOS = 100_000_000L;
 
     private NioTransfer() {
     }
@@ -147,6 +151,10 @@ public final class NioTransfer {
             long now = System.nanoTime();
             if (n == 0) {
                 continue;
+            }
+            if (received > 0 && now - last >= STALL_NANOS) {
+                say("stall " + (now - last) / 1_000_000 + " ms ended-epoch-ms "
+                        + System.currentTimeMillis());
             }
             if (received > 0 && now - last > longestGap) {
                 longestGap = now - last;

@@ -314,17 +314,18 @@ public final class TwoPathDemo {
             }
             if (now >= failAt) {
                 failAt = Long.MAX_VALUE;
+                // Taken before: the link is down from the first of the two commands on.
+                state.linkDownEpochMillis = System.currentTimeMillis();
                 ns.setLinkUp(1, false);
                 state.linkUp[0] = false;
-                state.linkDownEpochMillis = System.currentTimeMillis();
                 state.log(state.linkDownEpochMillis, "demo", "[     LINK1_DOWN] ip link set mp1"
                         + " down, at both ends, in the middle of the transfer");
             }
             if (now >= restoreAt) {
                 restoreAt = Long.MAX_VALUE;
+                state.linkUpAgainEpochMillis = System.currentTimeMillis();
                 ns.setLinkUp(1, true);
                 state.linkUp[0] = true;
-                state.linkUpAgainEpochMillis = System.currentTimeMillis();
                 state.log(state.linkUpAgainEpochMillis, "demo", "[       LINK1_UP] ip link set"
                         + " mp1 up again, at both ends");
             }
@@ -372,6 +373,10 @@ public final class TwoPathDemo {
                         restoreAt = connectedAt + o.seconds() * 2000L / 3;
                     }
                 }
+            } else if (text.startsWith("stall ")) {
+                state.transferLine(side, text);
+                state.log(l.epochMillis(), side, "[          STALL] "
+                        + text.replaceAll(" ended-epoch-ms \\d+", "") + " without data");
             } else if (text.startsWith("sent ") || text.startsWith("received ")) {
                 state.transferLine(side, text);
                 state.log(l.epochMillis(), side, text.replaceAll(" gap-end-epoch-ms \\d+", ""));
@@ -434,6 +439,13 @@ public final class TwoPathDemo {
                             r.gapEndEpochMillis() - s.linkDownEpochMillis);
             out.add(String.format(Locale.ROOT, "summary: longest stall %s %d ms%s", dir,
                     r.longestGapMillis(), when));
+            if (s.linkDownEpochMillis >= 0) {
+                long atFailure = s.stallAtFailure(up ? "server" : "client");
+                out.add(atFailure < 0 ? "summary: stall at the failure " + dir
+                        + " under 100 ms (none reported)"
+                        : String.format(Locale.ROOT, "summary: stall at the failure %s %d ms",
+                                dir, atFailure));
+            }
         }
         if (s.linkDownEpochMillis >= 0) {
             out.add(s.dataOnLink2EpochMillis < 0 ? "summary: link 2 never carried the data"

@@ -63,6 +63,11 @@ class TwoPathDemoIT {
         assertTrue(Pattern.compile("server +\\[ +SF_PRIO\\] .*daddr4=10\\.250\\.2\\.1 .*backup=0")
                 .matcher(after).find(), out);
         assertTrue(out.contains("summary: link 2 carried the data "), out);
+        for (String d : List.of("up", "down")) {
+            assertTrue(Pattern.compile("^summary: stall at the failure " + d
+                    + " (\\d+ ms|under 100 ms \\(none reported\\))$", Pattern.MULTILINE)
+                    .matcher(out).find(), out);
+        }
         assertTrue(out.contains("\nsummary: OK"), out);
         System.out.println("[TwoPathDemoIT] handover: " + figures(out));
     }
@@ -175,6 +180,7 @@ class TwoPathDemoIT {
     private static String figures(String out) {
         StringBuilder b = new StringBuilder();
         out.lines().filter(l -> l.startsWith("summary: longest stall")
+                        || l.startsWith("summary: stall at the failure")
                         || l.startsWith("summary: link 2") || l.contains("run time"))
                 .forEach(l -> b.append(l.substring("summary: ".length())).append("; "));
         return b.toString();
