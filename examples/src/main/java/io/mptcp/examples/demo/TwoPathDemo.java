@@ -376,7 +376,8 @@ public final class TwoPathDemo {
             } else if (text.startsWith("stall ")) {
                 state.transferLine(side, text);
                 state.log(l.epochMillis(), side, "[          STALL] "
-                        + text.replaceAll(" ended-epoch-ms \\d+", "") + " without data");
+                        + text.substring("stall ".length(), text.indexOf(" ms ")) + " ms"
+                        + " without data");
             } else if (text.startsWith("sent ") || text.startsWith("received ")) {
                 state.transferLine(side, text);
                 state.log(l.epochMillis(), side, text.replaceAll(" gap-end-epoch-ms \\d+", ""));
