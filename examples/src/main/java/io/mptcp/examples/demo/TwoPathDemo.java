@@ -435,9 +435,10 @@ public final class TwoPathDemo {
             out.add(String.format(Locale.ROOT, "summary: %s %d bytes sent, %d received,"
                             + " sha256 match %s", dir, r.sentBytes(), r.receivedBytes(),
                     r.intact() ? "yes" : "NO"));
+            long after = r.gapEndEpochMillis() - s.linkDownEpochMillis;
             String when = s.linkDownEpochMillis < 0 ? ""
-                    : String.format(Locale.ROOT, ", ended %d ms after link 1 went down",
-                            r.gapEndEpochMillis() - s.linkDownEpochMillis);
+                    : String.format(Locale.ROOT, ", ended %d ms %s link 1 went down",
+                            Math.abs(after), after < 0 ? "before" : "after");
             out.add(String.format(Locale.ROOT, "summary: longest stall %s %d ms%s", dir,
                     r.longestGapMillis(), when));
             if (s.linkDownEpochMillis >= 0) {
