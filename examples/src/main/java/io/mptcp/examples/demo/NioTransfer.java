@@ -101,8 +101,8 @@ public final class NioTransfer {
             try {
                 if (send) {
                     send(ch, seconds);
+                    ch.shutdownOutput();
                 }
-                ch.shutdownOutput();
             } catch (Exception e) {
                 sendFailure.set(e);
             }
@@ -110,6 +110,11 @@ public final class NioTransfer {
         sender.start();
         receive(ch, receive);
         sender.join();
+        if (!send) {
+            // Only now: a half-closed MPTCP connection is no longer ESTABLISHED, and Linux
+            // then refuses new subflows (ENOTCONN), so an early FIN would stop any handover.
+            ch.shutdownOutput();
+        }
         if (sendFailure.get() != null) {
             throw sendFailure.get();
         }

@@ -65,7 +65,7 @@ public final class TwoPathDemo {
         static Options parse(String[] args) {
             PathProfile profile = PathProfile.HANDOVER;
             boolean failure = true;
-            // Both ways: see the README ("The live demo") for why not up alone by default.
+            // Both ways: the stall of each direction, the profile's (up) and the peer's.
             Direction direction = Direction.BOTH;
             int seconds = 12;
             Optional<Boolean> ansi = Optional.empty();
