@@ -72,6 +72,24 @@ class TwoPathDemoIT {
         System.out.println("[TwoPathDemoIT] handover: " + figures(out));
     }
 
+    /**
+     * Data one way only: the server, which sends nothing, keeps its output open until the end,
+     * so the connection stays ESTABLISHED and the backup can be opened (a half-closed MPTCP
+     * connection refuses new subflows).
+     */
+    @Test
+    void handoverOneWayGetsItsBackupAndHandsOver() throws Exception {
+        requireDemo();
+        String out = demo(0, "--plain", "--direction", "up", "--seconds", "6");
+        assertTransferIntact(out, List.of("up"));
+        assertFalse(out.contains("summary: down "), out);
+        String after = out.substring(out.indexOf("LINK1_DOWN]"));
+        assertTrue(Pattern.compile("server +\\[ +SF_PRIO\\] .*daddr4=10\\.250\\.2\\.1 .*backup=0")
+                .matcher(after).find(), out);
+        assertTrue(out.contains("\nsummary: OK"), out);
+        System.out.println("[TwoPathDemoIT] handover, up only: " + figures(out));
+    }
+
     @Test
     void withoutFailureTheKernelPathManagerJoinsLink2() throws Exception {
         requireDemo();
