@@ -77,8 +77,13 @@ public final class EventMonitor {
         }
     }
 
-    /** One event as {@code ip mptcp monitor} would print it. */
-    static String format(MptcpEvent e) {
+    /**
+     * One event as {@code ip mptcp monitor} would print it.
+     *
+     * @param e the event
+     * @return one line, without its end
+     */
+    public static String format(MptcpEvent e) {
         StringBuilder b = new StringBuilder();
         if (e instanceof MptcpEvent.ConnectionCreated c) {
             connection(name(b, "CREATED"), c.token(), c.local(), c.remote(), c.serverSide());

@@ -133,6 +133,16 @@ public final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The child's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Asks the child to end, as Ctrl-C or {@code kill} would (SIGTERM): its shutdown hooks run. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** Sends one line to the child's stdin. */
     public void send(String line) {
         stdin.println(line);
