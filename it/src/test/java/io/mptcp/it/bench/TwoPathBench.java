@@ -89,6 +89,7 @@ public final class TwoPathBench {
     static final long POLL_MILLIS = 5;
     static final long GONE_GRACE_MILLIS = 1000;
     private static final Duration DEADLINE = Duration.ofSeconds(90);
+    private static final Duration JOIN_DEADLINE = Duration.ofSeconds(10);
     private static final String PROFILE_LOGGER = "io.mptcp.nio.pm.PathProfile";
     private static final int LOAD_CHUNK = 64 * 1024;
 
@@ -192,12 +193,16 @@ public final class TwoPathBench {
     public static final class CaseFailed extends Exception {
         private static final long serialVersionUID = 1L;
 
-        CaseFailed(String message) {
-            super(message);
+        // A missing profile or bad option: the message says it all, no stack trace.
+        final boolean setUp;
+
+        CaseFailed(String message, Throwable cause, boolean setUp) {
+            super(message, cause);
+            this.setUp = setUp;
         }
 
         CaseFailed(String message, Throwable cause) {
-            super(message, cause);
+            this(message, cause, false);
         }
     }
 
@@ -245,7 +250,7 @@ public final class TwoPathBench {
                 } catch (CaseFailed e) {
                     failures.put(c, e.getMessage());
                     System.out.println("[two-path] " + c + ": FAILED: " + e.getMessage());
-                    if (e.getCause() != null) {
+                    if (e.getCause() != null && !e.setUp) {
                         e.getCause().printStackTrace(System.out);
                     }
                     System.out.println();
@@ -318,15 +323,18 @@ public final class TwoPathBench {
             Link two = bed.link(2);
             double retries = Double.parseDouble(bed.client().sysctl("net.ipv4.tcp_retries2"));
             try (Conn c = connect(bed, profile, serverProfile, null, null)) {
-                // Both paths before the transfer: HANDOVER's backup, or the in-kernel PM's join.
-                Subflows.await(c.client, l -> l.size() == 2 && Subflows.usesLocal(l,
-                        two.clientAddress()), DEADLINE, "the link-2 subflow", bed::describeMptcp);
                 AtomicLong serverGot = new AtomicLong();
                 Future<Bulk.Sent> up = pool.submit(() -> Bulk.send(c.client, bytes, 31));
                 Future<Bulk.Sent> down = pool.submit(() -> Bulk.send(c.server, bytes, 32));
                 Future<Bulk.Received> atServer =
                         pool.submit(() -> Bulk.receive(c.server, bytes, serverGot));
                 Future<Bulk.Received> atClient = pool.submit(() -> Bulk.receive(c.client, bytes));
+                // Both paths before the failure: HANDOVER's backup, or the in-kernel PM's join.
+                // Awaited once data flows: either comes after the connection's ESTABLISHED
+                // event, which the client sees only once data has been acknowledged.
+                Subflows.await(c.client, l -> l.size() == 2 && Subflows.usesLocal(l,
+                        two.clientAddress()), JOIN_DEADLINE, "the link-2 subflow",
+                        bed::describeMptcp);
                 awaitBytes(serverGot, bytes / 4);
                 long leftToSend = bytes - serverGot.get();
                 NetNamespace.InterfaceCounters link2Before = bed.counters(two);
@@ -778,7 +786,7 @@ public final class TwoPathBench {
         } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
             throw new CaseFailed("--server-profile " + p + ": the listener refused"
                     + " PATH_PROFILE (" + e + "); this build's listeners do not take a profile",
-                    e);
+                    e, true);
         }
     }
 
@@ -807,7 +815,8 @@ public final class TwoPathBench {
         try {
             Map<String, Double> r = run.run();
             if (!warnings.isEmpty()) {
-                throw new CaseFailed(side + ": the profile did not run: " + warnings.get(0));
+                throw new CaseFailed(side + ": the profile did not run: " + warnings.get(0),
+                        null);
             }
             return r;
         } catch (CaseFailed e) {
@@ -836,7 +845,8 @@ public final class TwoPathBench {
             return PathProfile.valueOf(name);
         } catch (IllegalArgumentException e) {
             throw new CaseFailed("PathProfile " + name + " is not in this build (it has: "
-                    + PathProfile.choices() + "); the " + caseName + " case measures it", e);
+                    + PathProfile.choices() + "); the " + caseName + " case measures it", e,
+                    true);
         }
     }
 
@@ -845,7 +855,7 @@ public final class TwoPathBench {
             return PathManager.valueOf(name);
         } catch (IllegalArgumentException e) {
             throw new CaseFailed(option + " " + name + ": TwoPathTestBed has no such mode in this"
-                    + " build (it has: " + Arrays.toString(PathManager.values()) + ")", e);
+                    + " build (it has: " + Arrays.toString(PathManager.values()) + ")", e, true);
         }
     }
 
@@ -858,7 +868,7 @@ public final class TwoPathBench {
             return PathProfile.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new CaseFailed("--server-profile " + name + ": no such profile (choices: "
-                    + PathProfile.choices() + ")", e);
+                    + PathProfile.choices() + ")", e, true);
         }
     }
 
