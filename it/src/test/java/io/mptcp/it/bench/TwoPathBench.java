@@ -140,12 +140,14 @@ public final class TwoPathBench {
      * @param caseName handover, aggregate or interactive
      * @param side who was measured (HANDOVER, in-kernel PM, one link …)
      * @param figure what, with its unit
+     * @param key the figure's short name, as in the {@code TWO-PATH-RUN} lines
      * @param values one per run, in run order
      * @param judge how the target applies
      * @param higherIsBetter direction of the target
      * @param target the issue's bound (NaN when {@link Judge#REPORTED})
      */
-    public record Row(String caseName, String side, String figure, List<Double> values,
+    public record Row(String caseName, String side, String figure, String key,
+            List<Double> values,
             Judge judge, boolean higherIsBetter, double target) {
 
         /** The median of {@link #values()} (the mean of the two middle ones for an even count). */
@@ -891,8 +893,8 @@ public final class TwoPathBench {
     private static Row row(String caseName, String side, String figure,
             List<Map<String, Double>> runs, String key, Judge judge, boolean higherIsBetter,
             double target) {
-        return new Row(caseName, side, figure, runs.stream().map(r -> r.get(key)).toList(),
-                judge, higherIsBetter, target);
+        return new Row(caseName, side, figure, key,
+                runs.stream().map(r -> r.get(key)).toList(), judge, higherIsBetter, target);
     }
 
     private static void printRun(String caseName, int run, String side, Map<String, Double> r) {
