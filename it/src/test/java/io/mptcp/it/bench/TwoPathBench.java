@@ -572,7 +572,6 @@ public final class TwoPathBench {
             bed.limitRate(two, INTERACTIVE_MBIT);
             AtomicBoolean stop = new AtomicBoolean();
             List<Conn> load = new ArrayList<>();
-            List<Future<Long>> loadDone = new ArrayList<>();
             try {
                 // Link 1's address on both ends: plain TCP that can take no other path.
                 for (int dir = 0; dir < 2; dir++) {
@@ -581,7 +580,7 @@ public final class TwoPathBench {
                     SocketChannel from = dir == 0 ? l.client : l.server;
                     SocketChannel to = dir == 0 ? l.server : l.client;
                     pool.submit(() -> pump(from, stop));
-                    loadDone.add(pool.submit(() -> drain(to)));
+                    pool.submit(() -> drain(to));
                 }
                 long loadStart = System.nanoTime();
                 NetNamespace.InterfaceCounters link1Start = bed.counters(one);
