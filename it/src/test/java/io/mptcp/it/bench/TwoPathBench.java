@@ -38,6 +38,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@code two-path} suite of the benchmark (root only): the path profiles of issue 12 on
@@ -92,6 +94,8 @@ public final class TwoPathBench {
     private static final Duration JOIN_DEADLINE = Duration.ofSeconds(10);
     private static final String PROFILE_LOGGER = "io.mptcp.nio.pm.PathProfile";
     private static final int LOAD_CHUNK = 64 * 1024;
+    // "rtt:85.21/3.1" in ss -i output: smoothed RTT / variance, in ms.
+    private static final Pattern SS_RTT = Pattern.compile("\\brtt:([0-9.]+)/");
 
     /**
      * What to run.
@@ -549,6 +553,8 @@ public final class TwoPathBench {
                     Judge.REPORTED, true, Double.NaN));
             rows.add(row("interactive", side, "client link 2 TX bytes per round trip", runs,
                     "link2_tx_per_rt", Judge.REPORTED, true, Double.NaN));
+            rows.add(row("interactive", side, "link 1 RTT under load (ss), ms", runs,
+                    "link1_rtt_ms", Judge.REPORTED, false, Double.NaN));
             rows.add(row("interactive", side, "load on link 1, Mbit/s each way", runs,
                     "load_mbps", Judge.REPORTED, true, Double.NaN));
         }
@@ -606,6 +612,7 @@ public final class TwoPathBench {
                         rtts[n++] = roundTrip(c.client, req, resp);
                     }
                     long link2Tx = bed.counters(two).since(link2Start).txBytes();
+                    double link1Rtt = smoothedRttMillis(bed.client(), one.clientAddress());
                     double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                     long link1Tx = bed.counters(one).since(link1Start).txBytes();
                     c.client.shutdownOutput();
@@ -618,6 +625,7 @@ public final class TwoPathBench {
                     m.put("round_trips", (double) n);
                     m.put("link2_tx_per_rt", link2Tx / (double) n);
                     m.put("load_mbps", link1Tx * 8 / loadSeconds / 1e6);
+                    m.put("link1_rtt_ms", link1Rtt);
                     return m;
                 }
             } finally {
@@ -627,6 +635,27 @@ public final class TwoPathBench {
                 }
             }
         }
+    }
+
+    /**
+     * The largest smoothed RTT {@code ss -tin} shows for the TCP sockets (the load's, and MPTCP
+     * subflows) with local address {@code local} in {@code ns}: how deep link 1's queue is, as
+     * the kernel sees it, independently of this bench's own clock.
+     */
+    private static double smoothedRttMillis(NetNamespace ns, InetAddress local) {
+        String out = ns.exec("ss", "-tin", "state", "established", "src",
+                local.getHostAddress());
+        double max = Double.NaN;
+        Matcher m = SS_RTT.matcher(out);
+        while (m.find()) {
+            double v = Double.parseDouble(m.group(1));
+            max = Double.isNaN(max) ? v : Math.max(max, v);
+        }
+        if (Double.isNaN(max)) {
+            throw new IllegalStateException("ss -tin shows no rtt for " + local + " in " + ns
+                    + ": " + out);
+        }
+        return max;
     }
 
     /** One request and its response; the nanoseconds it took. */
