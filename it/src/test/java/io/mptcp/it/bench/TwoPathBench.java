@@ -568,8 +568,8 @@ public final class TwoPathBench {
             Link one = bed.link(1);
             Link two = bed.link(2);
             for (NetNamespace ns : List.of(bed.client(), bed.server())) {
-                // Reno fills whatever queue there is; BBR (this kernel's default) keeps it short,
-                // and the deep queue would never be deep.
+                // Reno queues until the senders' TCP small queues hold it back (about 60 ms
+                // here, by ss); BBR, this kernel's default, would keep the queue near empty.
                 ns.setSysctl("net.ipv4.tcp_congestion_control=reno");
                 ns.tc("qdisc", "replace", "dev", one.device(), "root", "tbf", "rate",
                         INTERACTIVE_MBIT + "mbit", "burst", "64kb", "latency",
