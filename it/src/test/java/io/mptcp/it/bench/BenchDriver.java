@@ -1,7 +1,6 @@
 package io.mptcp.it.bench;
 
 import io.mptcp.it.support.InstallThenMain;
-import io.mptcp.it.multipath.MultipathBench;
 import io.mptcp.it.support.ChildJvm;
 import io.mptcp.it.support.Prerequisites;
 
@@ -21,6 +20,11 @@ import java.util.Map;
  * <ul>
  *   <li>suite {@code tcp}: mptcp-nio with {@code io.mptcp.nio.mode=off} against the plain JDK;</li>
  *   <li>suite {@code mptcp}: mptcp-nio (MPTCP) against the JDK under {@code mptcpize run}.</li>
+ *   <li>suite {@code two-path} (root only, not run by default): the path profiles on the
+ *       two-path test bed against the in-kernel path manager, {@link TwoPathBench}; its cases
+ *       are {@code handover}, {@code aggregate} and {@code interactive} (all three unless
+ *       {@code --cases} names some), {@code --runs} runs each (5 by default). The case
+ *       {@code multipath} of the default run is short for its handover and aggregate.</li>
  * </ul>
  * Prints each pair's ratio ours/JDK and, per case, the median, min and max against the targets
  * (throughput at least 0.97, round trip p50 and selector round at most 1.05, setup rate at least
@@ -48,8 +52,7 @@ public final class BenchDriver {
     // Cases that are no comparison of two runners, run once after the suites.
     private static final List<String> SINGLE_CASES = List.of("alloc", "multipath",
             "events");
-    private static final double AGGREGATE_TARGET = 1.9;
-    private static final double STALL_TARGET_MS = 1000;
+    private static final List<String> SUITES = List.of("tcp", "mptcp", "two-path");
     private static final int SMOKE_SELECTOR_CONNECTIONS = 200;
     // Both providers: the NIO.2 cases use the asynchronous one, the others never touch it.
     private static final String PROVIDER = "-D" + ChildJvm.PROVIDER_PROPERTY + "="
@@ -163,6 +166,11 @@ public final class BenchDriver {
         String rttCpu = Integer.toString(Runtime.getRuntime().availableProcessors() - 1);
         List<String> suites = List.of("tcp", "mptcp");
         List<String> cases = CASES;
+        TwoPathBench.Options two = TwoPathBench.Options.defaults();
+        int runs = two.runs();
+        String handoverBed = two.handoverBed();
+        String profileBed = two.profileBed();
+        String serverProfile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--pairs" -> pairs = Integer.parseInt(args[++i]);
@@ -173,22 +181,67 @@ public final class BenchDriver {
                 case "--aa" -> aa = true;
                 case "--smoke" -> smoke = true;
                 case "--rtt-cpu" -> rttCpu = args[++i];
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--handover-bed" -> handoverBed = args[++i];
+                case "--profile-bed" -> profileBed = args[++i];
+                case "--server-profile" -> serverProfile = args[++i];
                 default -> {
                     System.err.println("usage: BenchDriver [--pairs N] [--seconds S] [--warmup S]"
-                            + " [--suites tcp,mptcp] [--cases " + String.join(",", CASES) + "]"
-                            + " [--aa] [--smoke] [--rtt-cpu N|none]");
+                            + " [--suites " + String.join(",", SUITES) + "] [--cases "
+                            + String.join(",", CASES) + "," + String.join(",", TwoPathBench.CASES)
+                            + "] [--aa] [--smoke] [--rtt-cpu N|none] [--runs N (two-path)]"
+                            + " [--handover-bed CLIENT_USERSPACE|BOTH_USERSPACE]"
+                            + " [--profile-bed PATH_MANAGER] [--server-profile PROFILE]");
                     System.exit(2);
                 }
             }
         }
-        if (!List.of("tcp", "mptcp").containsAll(suites) || !CASES.containsAll(cases)) {
-            System.err.println("unknown suite or case in " + suites + " " + cases);
+        List<String> unknown = new ArrayList<>(suites);
+        unknown.removeAll(SUITES);
+        List<String> unknownCases = new ArrayList<>(cases);
+        unknownCases.removeAll(CASES);
+        unknownCases.removeAll(TwoPathBench.CASES);
+        if (!unknown.isEmpty() || !unknownCases.isEmpty()) {
+            System.err.println("unknown suite or case: " + unknown + " " + unknownCases
+                    + "; suites " + SUITES + ", cases " + CASES + " and, for two-path, "
+                    + TwoPathBench.CASES);
             System.exit(2);
+        }
+        List<String> twoPathCases = new ArrayList<>();
+        if (suites.contains("two-path")) {
+            TwoPathBench.CASES.stream().filter(cases::contains).forEach(twoPathCases::add);
+            if (twoPathCases.isEmpty()) {
+                twoPathCases.addAll(TwoPathBench.CASES);
+            }
+        } else if (cases.stream().anyMatch(TwoPathBench.CASES::contains)) {
+            System.err.println("cases " + TwoPathBench.CASES + " belong to suite two-path:"
+                    + " add --suites two-path");
+            System.exit(2);
+        }
+        if (cases.contains("multipath")) {
+            // The old name of the two-path handover and aggregate, kept for the README's runs.
+            for (String c : List.of("handover", "aggregate")) {
+                if (!twoPathCases.contains(c)) {
+                    twoPathCases.add(c);
+                }
+            }
         }
         if (smoke) {
             pairs = 1;
             seconds = 1;
             warmup = 0.2;
+        }
+        if (smoke) {
+            runs = 1;
+        }
+        TwoPathBench.Options twoPath;
+        try {
+            twoPath = new TwoPathBench.Options(runs, smoke, seconds, handoverBed, profileBed,
+                    serverProfile);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
         }
         BenchDriver d = new BenchDriver(pairs, seconds, warmup, smoke, rttCpu);
         System.out.printf(Locale.ROOT, "mptcp-nio benchmark%s: %d pair(s) per case, %.1f s"
@@ -200,6 +253,9 @@ public final class BenchDriver {
                 System.getProperty("os.version"), Runtime.getRuntime().availableProcessors());
         try {
             for (String suite : suites) {
+                if (suite.equals("two-path")) {
+                    continue; // after the loopback suites, below
+                }
                 Runner base = suite.equals("tcp") ? Runner.JDK : Runner.JDK_MPTCPIZE;
                 Runner ours = aa ? base : suite.equals("tcp") ? Runner.OURS_OFF : Runner.OURS;
                 for (String bench : cases) {
@@ -208,20 +264,26 @@ public final class BenchDriver {
                     }
                 }
             }
-            if (cases.contains("alloc")) {
+            // The single cases belong to the loopback suites' run, not to a two-path-only one.
+            boolean loopback = suites.stream().anyMatch(s -> !s.equals("two-path"));
+            if (loopback && cases.contains("alloc")) {
                 d.summaries.addAll(AllocationReport.run(smoke));
             }
-            if (cases.contains("multipath")) {
-                d.multipath();
-            }
-            if (cases.contains("events")) {
+            if (loopback && cases.contains("events")) {
                 d.events();
             }
         } catch (RunFailed e) {
             System.out.println("\nFAILED: " + e.getMessage());
             System.exit(1);
         }
+        Map<String, String> twoPathFailures = twoPathCases.isEmpty() ? Map.of()
+                : d.twoPath(twoPathCases, twoPath);
         d.printSummary();
+        if (!twoPathFailures.isEmpty()) {
+            twoPathFailures.forEach((c, why) -> System.out.println("FAILED: two-path " + c
+                    + ": " + why));
+            System.exit(1);
+        }
     }
 
     private void compare(String suite, String bench, Runner base, Runner ours) throws Exception {
@@ -260,28 +322,23 @@ public final class BenchDriver {
         System.out.println();
     }
 
-    /** The two-path figures (root only): aggregate against one link, and the handover. */
-    private void multipath() throws Exception {
+    /**
+     * The two-path suite (root only): {@link TwoPathBench} prints its own runs and table; its
+     * rows also go into the summary table.
+     *
+     * @return the cases that failed, with the one-line reason
+     */
+    private Map<String, String> twoPath(List<String> cases, TwoPathBench.Options options) {
         if (!Prerequisites.isRoot()) {
-            System.out.println("[multipath] skipped: the two-path test bed needs root\n");
-            return;
+            System.out.println("[two-path] skipped: the two-path test bed needs root\n");
+            return Map.of();
         }
-        List<MultipathBench.Figure> figures = MultipathBench.run(pairs, smoke ? 1 : seconds);
-        for (MultipathBench.Figure f : figures) {
-            Metric m = switch (f.name()) {
-                case "aggregate" -> new Metric(f.name(), "both links / one link", true,
-                        AGGREGATE_TARGET);
-                case "aggregate-steady" -> new Metric(f.name(),
-                        "both links / one link, steady state", true, REPORTED);
-                case "stall-ms" -> new Metric(f.name(), "longest stall at link down, ms", false,
-                        STALL_TARGET_MS);
-                // Every run must lose nothing: judged by the worst run, not the median.
-                default -> new Metric(f.name(), "bytes lost at link down", false, 0, true);
-            };
-            summarise("multipath", f.name().startsWith("aggregate") ? "aggregate" : "handover",
-                    m, "mptcp-nio", f.values());
+        TwoPathBench.Outcome outcome = TwoPathBench.run(cases, options);
+        for (TwoPathBench.Row r : outcome.rows()) {
+            summaries.add(new Summary("two-path", r.caseName(), r.figure() + " " + r.side(),
+                    r.median(), r.min(), r.max(), r.targetText(), r.verdict(smoke)));
         }
-        System.out.println();
+        return outcome.failures();
     }
 
     /**
