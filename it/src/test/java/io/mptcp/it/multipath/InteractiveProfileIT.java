@@ -50,12 +50,13 @@ import java.util.regex.Pattern;
  * Mbit/s, up to {@value #QUEUE_MS} ms), kept full by {@value #LOAD_FLOWS} competing plain TCP
  * flows over link 1 (one TCP flow alone does not fill it: TCP small queues keep a local
  * sender's bytes in the qdisc to about two packets). Small requests and responses
- * ({@value #MESSAGE} B each way, one at a time) are then timed on four connections:
+ * ({@value #MESSAGE} B each way, one at a time) are then timed on five connections:
  * <ol>
  *   <li>INTERACTIVE, connected over link 1: its initial subflow's RTT is the queue's, the
  *       backup it opens over link 2 is clearly faster, so it switches, then is measured;
  *   <li>plain TCP (the JDK's own channels, both ends) over link 2 alone: the better link
  *       alone, the target;
+ *   <li>mptcp-nio's channel with MPTCP off, over link 2 alone: the library's own cost;
  *   <li>MPTCP (mptcp-nio, no profile) over link 2 alone: what MPTCP itself costs per
  *       exchange;
  *   <li>MPTCP without a profile over link 1: what INTERACTIVE saves.
@@ -63,15 +64,15 @@ import java.util.regex.Pattern;
  * Asserted: every response is intact; INTERACTIVE's link-2 subflow ends active and its link-1
  * subflow backup; during its measurement {@code ss} shows the link-1 subflow carried almost
  * nothing while link 2's interface counter carried the requests. The medians are printed, not
- * asserted. System property {@value #RUNS_PROPERTY} (default 1) repeats the four cases.
+ * asserted. System property {@value #RUNS_PROPERTY} (default 1) repeats the five cases.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class InteractiveProfileIT {
 
     static final String RUNS_PROPERTY = "mptcp.it.interactive.runs";
     private static final int RATE_MBIT = 10;
-    private static final int QUEUE_MS = 250;
-    private static final int LOAD_FLOWS = 16;
+    private static final int QUEUE_MS = 300;
+    private static final int LOAD_FLOWS = 32;
     private static final int MESSAGE = 64;
     private static final int WARM_UP = 500;
     private static final int EXCHANGES = 3_000;
@@ -115,12 +116,14 @@ class InteractiveProfileIT {
             for (int run = 1; run <= runs; run++) {
                 Map<String, long[]> r = new LinkedHashMap<>();
                 r.put("INTERACTIVE (from link 1)", interactive(bed, one, two, mptcpListener));
-                r.put("TCP over link 2", timed(connect(bed, jdk, two, port(tcpListener), null),
+                r.put("TCP over link 2", timed(connect(bed, jdk, two, port(tcpListener), null, true),
                         EXCHANGES));
+                r.put("mptcp-nio TCP over link 2", timed(connect(bed, provider, two,
+                        port(tcpListener), null, false), EXCHANGES));
                 r.put("MPTCP over link 2", timed(connect(bed, provider, two,
-                        port(mptcpListener), null), EXCHANGES));
+                        port(mptcpListener), null, true), EXCHANGES));
                 r.put("no profile (link 1)", timed(connect(bed, provider, one,
-                        port(mptcpListener), null), SLOW_EXCHANGES));
+                        port(mptcpListener), null, true), SLOW_EXCHANGES));
                 StringBuilder line = new StringBuilder("[InteractiveProfileIT] run " + run
                         + ":");
                 r.forEach((k, v) -> {
@@ -168,7 +171,7 @@ class InteractiveProfileIT {
             ServerSocketChannel listener) throws Exception {
         long connectedAt = System.nanoTime();
         try (SocketChannel c = connect(bed, provider, null, port(listener),
-                PathProfile.INTERACTIVE)) {
+                PathProfile.INTERACTIVE, true)) {
             assertEquals(PathProfile.INTERACTIVE, c.getOption(MptcpSocketOptions.PATH_PROFILE));
             assertTrue(c.getOption(MptcpSocketOptions.MPTCP_ENABLED), "MPTCP in use");
             // The first exchange makes MPTCP fully established, which the policy's subflow
@@ -204,12 +207,19 @@ class InteractiveProfileIT {
         }
     }
 
-    /** Connects in the client namespace; {@code over} null: the default route (link 1). */
+    /**
+     * Connects in the client namespace; {@code over} null: the default route (link 1);
+     * {@code mptcp} false: mptcp-nio's channel asked for plain TCP (its own cost without
+     * MPTCP's).
+     */
     private SocketChannel connect(TwoPathTestBed bed, SelectorProvider p, Link over, int port,
-            PathProfile profile) throws Exception {
+            PathProfile profile, boolean mptcp) throws Exception {
         return bed.client().call(() -> {
             SocketChannel c = p.openSocketChannel(StandardProtocolFamily.INET);
             try {
+                if (!mptcp) {
+                    c.setOption(MptcpSocketOptions.MPTCP_ENABLED, false);
+                }
                 if (profile != null) {
                     c.setOption(MptcpSocketOptions.PATH_PROFILE, profile);
                 }
