@@ -115,15 +115,22 @@ class InteractiveProfileIT {
             Map<String, List<Long>> p50s = new LinkedHashMap<>();
             for (int run = 1; run <= runs; run++) {
                 Map<String, long[]> r = new LinkedHashMap<>();
-                r.put("INTERACTIVE (from link 1)", interactive(bed, one, two, mptcpListener));
-                r.put("TCP over link 2", timed(connect(bed, jdk, two, port(tcpListener), null, true),
-                        EXCHANGES));
-                r.put("mptcp-nio TCP over link 2", timed(connect(bed, provider, two,
-                        port(tcpListener), null, false), EXCHANGES));
-                r.put("MPTCP over link 2", timed(connect(bed, provider, two,
-                        port(mptcpListener), null, true), EXCHANGES));
-                r.put("no profile (link 1)", timed(connect(bed, provider, one,
-                        port(mptcpListener), null, true), SLOW_EXCHANGES));
+                // The baselines first: whatever the JIT and the caches gain over a run goes to
+                // them, not to INTERACTIVE.
+                long[] tcp = timed(connect(bed, jdk, two, port(tcpListener), null, true),
+                        EXCHANGES);
+                long[] nioTcp = timed(connect(bed, provider, two, port(tcpListener), null,
+                        false), EXCHANGES);
+                long[] mptcp = timed(connect(bed, provider, two, port(mptcpListener), null,
+                        true), EXCHANGES);
+                long[] steered = interactive(bed, one, two, mptcpListener);
+                long[] slow = timed(connect(bed, provider, one, port(mptcpListener), null,
+                        true), SLOW_EXCHANGES);
+                r.put("INTERACTIVE (from link 1)", steered);
+                r.put("TCP over link 2", tcp);
+                r.put("mptcp-nio TCP over link 2", nioTcp);
+                r.put("MPTCP over link 2", mptcp);
+                r.put("no profile (link 1)", slow);
                 StringBuilder line = new StringBuilder("[InteractiveProfileIT] run " + run
                         + ":");
                 r.forEach((k, v) -> {
@@ -144,12 +151,13 @@ class InteractiveProfileIT {
                 summary.append(String.format(" %s %d us [%d..%d];", k, micros(s[s.length / 2]),
                         micros(s[0]), micros(s[s.length - 1])));
             });
-            long interactive = median(p50s.get("INTERACTIVE (from link 1)"));
-            long tcp = median(p50s.get("TCP over link 2"));
-            long mptcp = median(p50s.get("MPTCP over link 2"));
-            summary.append(String.format(" INTERACTIVE/TCP-link-2 %.2f, MPTCP-link-2/TCP-link-2"
-                    + " %.2f, INTERACTIVE/MPTCP-link-2 %.2f", (double) interactive / tcp,
-                    (double) mptcp / tcp, (double) interactive / mptcp));
+            // Ratios within each run first: this machine's noise moves all cases of a run
+            // together more than it moves one run against another.
+            summary.append(" per-run ratio, median [range]:");
+            ratio(summary, p50s, "INTERACTIVE (from link 1)", "TCP over link 2");
+            ratio(summary, p50s, "MPTCP over link 2", "TCP over link 2");
+            ratio(summary, p50s, "mptcp-nio TCP over link 2", "TCP over link 2");
+            ratio(summary, p50s, "INTERACTIVE (from link 1)", "MPTCP over link 2");
             System.out.println(summary);
         } finally {
             for (AutoCloseable c : open) {
@@ -453,9 +461,17 @@ class InteractiveProfileIT {
         return ((InetSocketAddress) listener.getLocalAddress()).getPort();
     }
 
-    private static long median(List<Long> values) {
-        long[] s = values.stream().mapToLong(Long::longValue).sorted().toArray();
-        return s[s.length / 2];
+    private static void ratio(StringBuilder out, Map<String, List<Long>> p50s, String of,
+            String to) {
+        List<Long> a = p50s.get(of);
+        List<Long> b = p50s.get(to);
+        double[] r = new double[a.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = (double) a.get(i) / b.get(i);
+        }
+        Arrays.sort(r);
+        out.append(String.format(" %s / %s %.2f [%.2f..%.2f];", of, to, r[r.length / 2], r[0],
+                r[r.length - 1]));
     }
 
     private static long micros(long nanos) {

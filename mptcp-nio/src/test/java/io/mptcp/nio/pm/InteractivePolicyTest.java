@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@link InteractivePolicy} against a fake {@link PathControl}: a kernel-less connection with
  * two local addresses on two links (10.0.1.1 on #1, 10.0.2.1 on #2) to a peer 10.0.1.2:80,
- * a backup's RTT stale after 8 s, ticked every 50 ms of a fake clock, each subflow with its own {@code tcp_info} RTT and
- * acknowledged-byte counter.
+ * a backup's RTT stale after 8 s, ticked every 50 ms of a fake clock, each subflow with its
+ * own {@code tcp_info} RTT and acknowledged-byte counter.
  */
 @Timeout(10)
 class InteractivePolicyTest {
