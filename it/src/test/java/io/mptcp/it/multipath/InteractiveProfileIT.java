@@ -12,6 +12,7 @@ import io.mptcp.it.support.TwoPathTestBed.PathManager;
 import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.MptcpSocketOptions;
 import io.mptcp.nio.Subflow;
+import io.mptcp.nio.pm.InteractivePolicy;
 import io.mptcp.nio.pm.PathProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -165,6 +166,83 @@ class InteractiveProfileIT {
                     c.close();
                 } catch (Exception e) {
                     // Closing only stops the load and the servers; the bed goes anyway.
+                }
+            }
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A backup's RTT goes stale: after {@link InteractivePolicy#DEFAULT_STALE_AFTER} without
+     * acknowledged data on the link-1 backup, while link 2 carries exchanges, the policy lets
+     * link 1 carry data for a short trial. {@code ss} must see the link-1 subflow send again,
+     * not before that time; link 1 being still slow, link 2 must stay active afterwards.
+     */
+    @Test
+    void aStaleBackupIsRemeasuredByATrial() throws Exception {
+        Prerequisites.requireTwoPathTestBed();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+        try (TwoPathTestBed bed = TwoPathTestBed.start(PathManager.CLIENT_USERSPACE)) {
+            Link one = bed.link(1);
+            Link two = bed.link(2);
+            bed.client().tc("qdisc", "replace", "dev", one.device(), "root", "tbf", "rate",
+                    RATE_MBIT + "mbit", "burst", "32kb", "latency", QUEUE_MS + "ms");
+            ServerSocketChannel listener = bed.server().call(() -> provider
+                    .openServerSocketChannel(StandardProtocolFamily.INET)
+                    .bind(bed.serverBindAddress(0)));
+            open.add(listener);
+            pool.submit(() -> serve(listener, pool));
+            startLoad(bed, one, pool, open);
+            try (SocketChannel c = connect(bed, provider, null, port(listener),
+                    PathProfile.INTERACTIVE, true)) {
+                exchanges(c, 1, new SplittableRandom(6));
+                long lastOnOne = System.nanoTime();
+                List<Subflow> switched = awaitSwitch(bed, c, one, two);
+                Subflow onOne = on(switched, one);
+                long[] idle = ssBytes(bed.client(), onOne);
+                long stale = InteractivePolicy.DEFAULT_STALE_AFTER.toNanos();
+                long deadline = lastOnOne + stale + DEADLINE.toNanos();
+                long trialAt = -1;
+                long slowest = 0;
+                SplittableRandom random = new SplittableRandom(7);
+                while (trialAt < 0 && System.nanoTime() - deadline < 0) {
+                    for (int i = 0; i < 50; i++) {
+                        slowest = Math.max(slowest, exchanges(c, 1, random)[0]);
+                        Thread.sleep(2);
+                    }
+                    if (ssBytes(bed.client(), onOne)[0] > idle[0]) {
+                        trialAt = System.nanoTime();
+                    }
+                }
+                assertTrue(trialAt > 0, "no data on the link-1 subflow within "
+                        + TimeUnit.NANOSECONDS.toSeconds(deadline - lastOnOne)
+                        + " s of its last use: no trial");
+                long staleFor = trialAt - lastOnOne;
+                assertTrue(staleFor >= stale, "link 1 carried data again after "
+                        + millis(staleFor) + " ms, before its RTT was stale ("
+                        + InteractivePolicy.DEFAULT_STALE_AFTER + ")");
+                // The trial ends within its 300 ms; then the fresh, still slow value stands.
+                long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                while (System.nanoTime() - end < 0) {
+                    slowest = Math.max(slowest, exchanges(c, 1, random)[0]);
+                    Thread.sleep(2);
+                }
+                List<Subflow> after = subflows(bed, c);
+                assertTrue(backup(after, two, false) && backup(after, one, true),
+                        "link 2 active and link 1 backup after the trial: " + flags(after));
+                System.out.printf("[InteractiveProfileIT] trial: link 1 carried data again %d"
+                                + " ms after its last use; its RTT %d us before, %d us after;"
+                                + " slowest exchange meanwhile %d ms; %s%n", millis(staleFor),
+                        onOne.tcp().rttMicros(), on(after, one).tcp().rttMicros(),
+                        millis(slowest), flags(after));
+            }
+        } finally {
+            for (AutoCloseable c : open) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // Closing only stops the load and the server; the bed goes anyway.
                 }
             }
             pool.shutdownNow();
@@ -472,6 +550,10 @@ class InteractiveProfileIT {
         Arrays.sort(r);
         out.append(String.format(" %s / %s %.2f [%.2f..%.2f];", of, to, r[r.length / 2], r[0],
                 r[r.length - 1]));
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private static long micros(long nanos) {
