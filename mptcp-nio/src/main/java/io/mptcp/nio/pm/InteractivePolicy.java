@@ -53,7 +53,9 @@ import java.util.Set;
  *
  * <p>What the policy sees is the kernel's smoothed RTT, which includes the queueing delay
  * of this connection's own data: a path whose queue this connection fills itself looks slow.
- * That is the intent for interactive traffic.
+ * That is the intent for interactive traffic. Which subflows are backup it reads from the
+ * list's {@link Subflow#localBackup()} (socket diagnostics); where the list has no flags, it
+ * still switches, remembering the active subflow itself, but runs no trials.
  *
  * <p>Instances hold the state of one connection; the callbacks are synchronised on the
  * instance (the state below is guarded by it).
