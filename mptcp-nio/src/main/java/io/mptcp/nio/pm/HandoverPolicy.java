@@ -371,7 +371,8 @@ public final class HandoverPolicy implements PathPolicy {
         }
     }
 
-    private boolean usable(Subflow s) {
+    /** Whether {@code s}'s link is up and it was not aborted (InteractivePolicy asks). */
+    synchronized boolean usable(Subflow s) {
         return interfaceOf(s).map(i -> !linksDown.contains(i)).orElse(false)
                 && !aborted.contains(Pair.of(s));
     }
