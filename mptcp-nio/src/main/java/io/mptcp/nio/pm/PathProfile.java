@@ -16,7 +16,9 @@ public enum PathProfile {
     /** No policy: the namespace's path manager alone decides (the default). */
     NONE,
     /** {@link HandoverPolicy} with its default timeouts. */
-    HANDOVER;
+    HANDOVER,
+    /** {@link AggregatePolicy} with its default settings: every path at once. */
+    AGGREGATE;
 
     /** The system property that sets the default profile of every socket of the JVM. */
     public static final String SYSTEM_PROPERTY = "io.mptcp.nio.pathProfile";
@@ -65,6 +67,7 @@ public enum PathProfile {
         return switch (this) {
             case NONE -> null;
             case HANDOVER -> HandoverPolicy.create();
+            case AGGREGATE -> AggregatePolicy.create();
         };
     }
 }
