@@ -48,19 +48,23 @@ import java.util.stream.Collectors;
  *
  * <p>Throughput: the same bulk upload ({@value #BYTES_MIB} MiB, client to server) three ways,
  * in the same run: plain TCP over link 1 (the JDK's {@code java.net.Socket}, which no
- * {@code SelectorProvider} touches), AGGREGATE (client namespace on the userspace path manager;
- * the server's in-kernel path manager announces 10.250.2.2 with a {@code signal} endpoint), and
- * the in-kernel path manager alone on both ends ({@link PathManager#SIGNAL}: the server
- * announces 10.250.2.2, the client joins it). Each rate is the payload over the time from the
+ * {@code SelectorProvider} touches), AGGREGATE (client namespace on the userspace path manager,
+ * server on the in-kernel one without endpoints: AGGREGATE joins the server's address from the
+ * client's link-2 address, over link 2 by the client's source routing), and the in-kernel path
+ * manager alone on both ends ({@link PathManager#SIGNAL}: the server announces 10.250.2.2, the
+ * client joins it). Both multipath cases thus have one subflow per link. The server announces
+ * nothing to AGGREGATE: the announcement reaches the client right after the handshake, often
+ * before the profile's event subscription exists (see the README), which would make the
+ * subflow count of a run a matter of timing. Each rate is the payload over the time from the
  * sender's first write to the receiver's last byte. Only correctness is asserted (every byte,
- * SHA-256, AGGREGATE's four subflows, both links' client-side {@code tx_bytes}); the figures
+ * SHA-256, AGGREGATE's two subflows, both links' client-side {@code tx_bytes}); the figures
  * are printed, with medians and ranges over {@code -Dit.aggregate.runs} runs (default 1) for
  * each congestion control in {@code -Dit.aggregate.cc} (default {@code reno}; an unavailable
  * one is reported and left out).
  *
  * <p>Link failure: link 2 goes down at both ends during an AGGREGATE upload, then comes back.
- * The client's subflows from its link-2 address leave its {@code MPTCP_SUBFLOWS}, the upload
- * goes on over link 1, and after the link is up again AGGREGATE opens them again and link 2's
+ * The client's subflow from its link-2 address leaves its {@code MPTCP_SUBFLOWS}, the upload
+ * goes on over link 1, and after the link is up again AGGREGATE opens it again and link 2's
  * counter carries data again.
  */
 @Timeout(value = 1800, unit = TimeUnit.SECONDS)
@@ -91,8 +95,18 @@ class AggregateProfileIT {
         }
     }
 
-    /** One run's three rates, bits per second. */
-    private record Rates(double tcp, double aggregate, double kernel) {
+    /**
+     * One transfer's rates, bits per second: first write to last byte, and after the first
+     * quarter of the bytes (without set-up, slow start and joins).
+     */
+    private record Rate(double total, double steady) {
+        static Rate of(Bulk.Sent s, Bulk.Received r) {
+            return new Rate(r.bitsPerSecondSince(s.startNanos()), r.steadyBitsPerSecond(0.25));
+        }
+    }
+
+    /** One run's three transfers. */
+    private record Rates(Rate tcp, Rate aggregate, Rate kernel) {
     }
 
     @Test
@@ -109,15 +123,19 @@ class AggregateProfileIT {
                 }
                 List<Rates> runs = new ArrayList<>();
                 for (int run = 1; run <= RUNS; run++) {
-                    double tcp = plainTcpOverLinkOne(user, pool);
-                    double aggregate = aggregate(user, pool);
-                    double inKernel = inKernelPathManager(kernel, pool);
-                    Rates r = new Rates(tcp, aggregate, inKernel);
-                    runs.add(r);
+                    Rate tcp = plainTcpOverLinkOne(user, pool);
+                    Rate aggregate = aggregate(user, pool);
+                    Rate inKernel = inKernelPathManager(kernel, pool);
+                    runs.add(new Rates(tcp, aggregate, inKernel));
                     System.out.printf("[AggregateProfileIT] %s run %d/%d: TCP one link %.1f"
-                            + " Mbit/s; AGGREGATE %.1f Mbit/s (%.3fx); in-kernel PM %.1f"
-                            + " Mbit/s (%.3fx)%n", cc, run, RUNS, tcp / 1e6, aggregate / 1e6,
-                            aggregate / tcp, inKernel / 1e6, inKernel / tcp);
+                            + " Mbit/s (steady %.1f); AGGREGATE %.1f Mbit/s (%.3fx; steady"
+                            + " %.1f, %.3fx); in-kernel PM %.1f Mbit/s (%.3fx; steady %.1f,"
+                            + " %.3fx)%n", cc, run, RUNS, tcp.total() / 1e6,
+                            tcp.steady() / 1e6, aggregate.total() / 1e6,
+                            aggregate.total() / tcp.total(), aggregate.steady() / 1e6,
+                            aggregate.steady() / tcp.steady(), inKernel.total() / 1e6,
+                            inKernel.total() / tcp.total(), inKernel.steady() / 1e6,
+                            inKernel.steady() / tcp.steady());
                 }
                 results.put(cc, runs);
             }
@@ -129,11 +147,19 @@ class AggregateProfileIT {
             System.out.printf("[AggregateProfileIT] %s, %d run(s), tbf %d Mbit/s per link:"
                     + " TCP one link %s Mbit/s; AGGREGATE %s Mbit/s, ratio %s; in-kernel PM %s"
                     + " Mbit/s, ratio %s%n", e.getKey(), runs.size(), RATE_MBIT,
-                    summary(runs.stream().map(r -> r.tcp() / 1e6).toList()),
-                    summary(runs.stream().map(r -> r.aggregate() / 1e6).toList()),
-                    summary(runs.stream().map(r -> r.aggregate() / r.tcp()).toList()),
-                    summary(runs.stream().map(r -> r.kernel() / 1e6).toList()),
-                    summary(runs.stream().map(r -> r.kernel() / r.tcp()).toList()));
+                    summary(runs.stream().map(r -> r.tcp().total() / 1e6).toList()),
+                    summary(runs.stream().map(r -> r.aggregate().total() / 1e6).toList()),
+                    summary(runs.stream().map(r -> r.aggregate().total() / r.tcp().total())
+                            .toList()),
+                    summary(runs.stream().map(r -> r.kernel().total() / 1e6).toList()),
+                    summary(runs.stream().map(r -> r.kernel().total() / r.tcp().total())
+                            .toList()));
+            System.out.printf("[AggregateProfileIT] %s steady (after the first quarter):"
+                    + " AGGREGATE ratio %s; in-kernel PM ratio %s%n", e.getKey(),
+                    summary(runs.stream().map(r -> r.aggregate().steady() / r.tcp().steady())
+                            .toList()),
+                    summary(runs.stream().map(r -> r.kernel().steady() / r.tcp().steady())
+                            .toList()));
         }
         assertFalse(results.isEmpty(), "no congestion control of " + CCS + " was available");
     }
@@ -159,7 +185,7 @@ class AggregateProfileIT {
                 bed.setLinkUp(two, false);
                 List<Subflow> without = Subflows.await(c.client(),
                         l -> !Subflows.usesLocal(l, local2), DEADLINE,
-                        "close of the subflows from " + local2.getHostAddress(),
+                        "close of the subflow from " + local2.getHostAddress(),
                         bed::describeMptcp);
                 long closedAfter = System.nanoTime() - downAt;
                 long gotAtDown = got.get();
@@ -171,9 +197,9 @@ class AggregateProfileIT {
                 long upAt = System.nanoTime();
                 bed.setLinkUp(two, true);
                 List<Subflow> again = Subflows.await(c.client(),
-                        l -> l.stream().filter(s -> s.local().getAddress().equals(local2)
-                                && s.tcp().isEstablished()).count() >= 2, DEADLINE,
-                        "the subflows from " + local2.getHostAddress() + " again",
+                        l -> l.stream().anyMatch(s -> s.local().getAddress().equals(local2)
+                                && s.tcp().isEstablished()), DEADLINE,
+                        "the subflow from " + local2.getHostAddress() + " again",
                         bed::describeMptcp);
                 long reopenedAfter = System.nanoTime() - upAt;
                 long leftAtUp = bytes - got.get();
@@ -185,9 +211,9 @@ class AggregateProfileIT {
                 assertEquals(s.sha256(), r.sha256());
                 assertTrue(link2AfterUp > leftAtUp / 4, "link 2 sent " + link2AfterUp
                         + " B after it came back, of " + leftAtUp + " B left to send");
-                System.out.printf("[AggregateProfileIT] link 2 down after %d MiB: subflows"
+                System.out.printf("[AggregateProfileIT] link 2 down after %d MiB: subflow"
                                 + " from %s gone from the list after %d ms (left: %s); %.1f"
-                                + " Mbit/s over link 1 while down; link 2 up: both reopened"
+                                + " Mbit/s over link 1 while down; link 2 up: reopened"
                                 + " after %d ms (%s); link 2 then sent %d B of %d B left%n",
                         gotAtDown >> 20, local2.getHostAddress(), millis(closedAfter),
                         Subflows.describe(without), duringDown * 8 / 1e6, millis(reopenedAfter),
@@ -201,7 +227,7 @@ class AggregateProfileIT {
     // ---- the three transfers ------------------------------------------------------------------
 
     /** Bits per second of a plain TCP upload over link 1; link 2 must stay idle. */
-    private static double plainTcpOverLinkOne(TwoPathTestBed bed, ExecutorService pool)
+    private static Rate plainTcpOverLinkOne(TwoPathTestBed bed, ExecutorService pool)
             throws Exception {
         Link one = bed.link(1);
         Link two = bed.link(2);
@@ -228,12 +254,12 @@ class AggregateProfileIT {
             InterfaceCounters on2 = bed.counters(two).since(before2);
             assertTrue(on2.txBytes() < BYTES / 100, "the baseline uses link 1 only; link 2"
                     + " sent " + on2);
-            return r.bitsPerSecondSince(s.startNanos());
+            return Rate.of(s, r);
         }
     }
 
     /** Bits per second of an AGGREGATE upload; checks the full mesh and both links' share. */
-    private double aggregate(TwoPathTestBed bed, ExecutorService pool) throws Exception {
+    private Rate aggregate(TwoPathTestBed bed, ExecutorService pool) throws Exception {
         InterfaceCounters before1 = bed.counters(bed.link(1));
         InterfaceCounters before2 = bed.counters(bed.link(2));
         try (Conn c = connectAggregate(bed)) {
@@ -245,12 +271,12 @@ class AggregateProfileIT {
             assertEquals(BYTES, r.bytes());
             assertEquals(s.sha256(), r.sha256());
             checkBothLinks(bed, before1, before2, "AGGREGATE " + Subflows.describe(mesh));
-            return r.bitsPerSecondSince(s.startNanos());
+            return Rate.of(s, r);
         }
     }
 
     /** Bits per second of an upload with the in-kernel path manager on both ends. */
-    private double inKernelPathManager(TwoPathTestBed bed, ExecutorService pool)
+    private Rate inKernelPathManager(TwoPathTestBed bed, ExecutorService pool)
             throws Exception {
         InterfaceCounters before1 = bed.counters(bed.link(1));
         InterfaceCounters before2 = bed.counters(bed.link(2));
@@ -265,28 +291,15 @@ class AggregateProfileIT {
             assertEquals(BYTES, r.bytes());
             assertEquals(s.sha256(), r.sha256());
             checkBothLinks(bed, before1, before2, "in-kernel PM " + Subflows.describe(two));
-            return r.bitsPerSecondSince(s.startNanos());
+            return Rate.of(s, r);
         }
     }
 
     // ---- set-up and checks ----------------------------------------------------------------------
 
-    /**
-     * The client namespace on the userspace path manager; the server's in-kernel one announces
-     * its link-2 address and accepts the mesh's three joins (limits up to 8).
-     */
+    /** The client namespace on the userspace path manager, the server's on the in-kernel one. */
     private static TwoPathTestBed aggregateBed() throws Exception {
-        TwoPathTestBed bed = TwoPathTestBed.start(PathManager.CLIENT_USERSPACE);
-        try {
-            Link two = bed.link(2);
-            bed.server().ip("mptcp", "limits", "set", "subflows", "8", "add_addr_accepted", "8");
-            bed.server().ip("mptcp", "endpoint", "add", two.serverAddress().getHostAddress(),
-                    "dev", two.device(), "signal");
-            return bed;
-        } catch (RuntimeException e) {
-            bed.close();
-            throw e;
-        }
+        return TwoPathTestBed.start(PathManager.CLIENT_USERSPACE);
     }
 
     private static void limitBothLinks(TwoPathTestBed bed) {
@@ -339,14 +352,15 @@ class AggregateProfileIT {
     }
 
     /**
-     * Waits for the full mesh: a subflow from each client address to each server address, all
+     * Waits for the mesh: a subflow from each client address to the server's address, all
      * established and none backup.
      */
     private static List<Subflow> awaitMesh(TwoPathTestBed bed, SocketChannel client)
             throws Exception {
-        Set<String> want = bed.links().stream().flatMap(l -> bed.links().stream()
-                .map(r -> l.clientAddress().getHostAddress() + ">"
-                        + r.serverAddress().getHostAddress())).collect(Collectors.toSet());
+        String server = bed.link(1).serverAddress().getHostAddress();
+        Set<String> want = bed.links().stream()
+                .map(l -> l.clientAddress().getHostAddress() + ">" + server)
+                .collect(Collectors.toSet());
         List<Subflow> mesh = Subflows.await(client, l -> l.stream()
                 .filter(s -> s.tcp().isEstablished())
                 .map(s -> s.local().getAddress().getHostAddress() + ">"

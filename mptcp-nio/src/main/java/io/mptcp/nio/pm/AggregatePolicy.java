@@ -40,7 +40,10 @@ import java.util.function.Predicate;
  *       (until {@code tcp_retries2}, 15 minutes by default) and MPTCP re-sends what it had in
  *       flight on the others. A subflow is kept if no subflow on a live link would be left:
  *       it is then the connection's only hope, and it is closed on the tick after another path
- *       is up. Subflows to an address the peer removed are closed the same way.
+ *       is up. Subflows to an address the peer removed are closed the same way, and so is a
+ *       subflow that makes no progress: its {@code tcp_info} {@code bytes_acked} stays still
+ *       for {@link #noProgressTimeout()} while it sends (retransmits) bytes, as a subflow to a
+ *       peer address that became unreachable does while its own link is up.
  *   <li>A failed open (refused at once, or reported by a {@link MptcpEvent.SubflowClosed}),
  *       and a subflow closed by the kernel or the peer while its path is still usable, are
  *       retried on a later tick after a delay that doubles from {@link #firstRetryDelay()} up
@@ -84,6 +87,8 @@ public final class AggregatePolicy implements PathPolicy {
     public static final Duration DEFAULT_FIRST_RETRY_DELAY = Duration.ofSeconds(1);
     /** The default {@link #maxRetryDelay()}. */
     public static final Duration DEFAULT_MAX_RETRY_DELAY = Duration.ofSeconds(30);
+    /** The default {@link #noProgressTimeout()}. */
+    public static final Duration DEFAULT_NO_PROGRESS_TIMEOUT = Duration.ofSeconds(2);
 
     private static final System.Logger LOG = System.getLogger(AggregatePolicy.class.getName());
 
@@ -91,6 +96,7 @@ public final class AggregatePolicy implements PathPolicy {
     private final Duration firstRetryDelay;
     private final Duration maxRetryDelay;
     private final Duration tickInterval;
+    private final Duration noProgressTimeout;
 
     // All state is guarded by this.
     /** Local address -> interface, in the order the namespace lists them. */
@@ -104,6 +110,7 @@ public final class AggregatePolicy implements PathPolicy {
     private final Set<Pair> aborted = new HashSet<>();
     /** Pairs (or, on an accepted socket, addresses) whose next attempt waits. */
     private final Map<Object, Backoff> backoff = new HashMap<>();
+    private final Map<Pair, Progress> progress = new HashMap<>();
     /** When each listed pair was first seen listed, for resetting its backoff. */
     private final Map<Pair, Long> listedSince = new HashMap<>();
     /** Accepted socket: what this end announced, by local address. */
@@ -124,6 +131,15 @@ public final class AggregatePolicy implements PathPolicy {
         }
     }
 
+    /** The acknowledgement progress of one subflow; fields guarded by the policy. */
+    private static final class Progress {
+        long acked;
+        long sent;
+        long ackMovedNanos;
+        /** When bytes were first seen sent after the last acknowledgement; -1 for none. */
+        long unackedSinceNanos = -1;
+    }
+
     /** The failures of one pair or address so far, and when it may be tried again. */
     private record Backoff(int failures, long notBeforeNanos) {
     }
@@ -133,6 +149,7 @@ public final class AggregatePolicy implements PathPolicy {
         this.firstRetryDelay = b.firstRetryDelay;
         this.maxRetryDelay = b.maxRetryDelay;
         this.tickInterval = b.tickInterval;
+        this.noProgressTimeout = b.noProgressTimeout;
     }
 
     /**
@@ -170,6 +187,14 @@ public final class AggregatePolicy implements PathPolicy {
      */
     public Duration maxRetryDelay() {
         return maxRetryDelay;
+    }
+
+    /**
+     * {@return how long a subflow may send without any of its bytes acknowledged} before it is
+     * closed as dead (and opened again after the retry delay)
+     */
+    public Duration noProgressTimeout() {
+        return noProgressTimeout;
     }
 
     @Override
@@ -270,6 +295,22 @@ public final class AggregatePolicy implements PathPolicy {
         }
         listedSince.keySet().retainAll(listed);
         aborted.retainAll(listed);
+        progress.keySet().retainAll(listed);
+        Set<Pair> stalled = new HashSet<>();
+        for (Subflow s : subflows) {
+            if (stalled(s, now)) {
+                stalled.add(Pair.of(s));
+            }
+        }
+        if (!stalled.isEmpty()) {
+            closeDead(subflows, s -> stalled.contains(Pair.of(s)), "no progress for "
+                    + noProgressTimeout.toMillis() + " ms", control);
+            for (Pair p : stalled) {
+                if (aborted.contains(p)) {
+                    fail(p, now);
+                }
+            }
+        }
         // A path kept because it was the only one goes as soon as another one is up.
         closeDead(subflows, s -> !usableLocal(s.local().getAddress()),
                 "its local path is gone", control);
@@ -338,6 +379,7 @@ public final class AggregatePolicy implements PathPolicy {
             Pair p = Pair.of(s);
             aborted.add(p);
             listedSince.remove(p);
+            progress.remove(p);
             try {
                 control.closeSubflow(s, SubflowClose.ABORT);
                 LOG.log(Level.INFO, "AGGREGATE: {0}: closed subflow {1}", why, p);
@@ -418,6 +460,38 @@ public final class AggregatePolicy implements PathPolicy {
         }
     }
 
+    /**
+     * Whether {@code s} has sent bytes, none of them acknowledged, for the no-progress timeout.
+     * Sending that started when acknowledgements stopped counts; an idle subflow never stalls.
+     */
+    private boolean stalled(Subflow s, long now) {
+        Pair p = Pair.of(s);
+        long acked = s.tcp().bytesAcked();
+        long sent = s.tcp().bytesSent();
+        Progress g = progress.get(p);
+        if (g == null) {
+            g = new Progress();
+            g.acked = acked;
+            g.sent = sent;
+            g.ackMovedNanos = now;
+            progress.put(p, g);
+            return false;
+        }
+        if (acked != g.acked) {
+            g.acked = acked;
+            g.ackMovedNanos = now;
+            g.unackedSinceNanos = -1;
+        }
+        if (sent != g.sent) {
+            g.sent = sent;
+            if (g.unackedSinceNanos < 0 && now != g.ackMovedNanos) {
+                g.unackedSinceNanos = now;
+            }
+        }
+        return g.unackedSinceNanos >= 0
+                && now - g.unackedSinceNanos >= noProgressTimeout.toNanos();
+    }
+
     /** Whether the pair should have a subflow now: both ends usable and of one family. */
     private boolean wanted(Pair p) {
         return usableLocal(p.local()) && remotes.containsValue(p.remote())
@@ -455,8 +529,21 @@ public final class AggregatePolicy implements PathPolicy {
         private Duration firstRetryDelay = DEFAULT_FIRST_RETRY_DELAY;
         private Duration maxRetryDelay = DEFAULT_MAX_RETRY_DELAY;
         private Duration tickInterval = DEFAULT_TICK_INTERVAL;
+        private Duration noProgressTimeout = DEFAULT_NO_PROGRESS_TIMEOUT;
 
         private Builder() {
+        }
+
+        /**
+         * @param value how long a subflow may send without an acknowledgement before it is
+         *     closed as dead (default 2 s); keep it above a few RTOs of the slowest path (at
+         *     least 200 ms each on Linux), or a slow path is taken for a dead one
+         * @return this builder
+         * @throws IllegalArgumentException if the timeout is not positive
+         */
+        public Builder noProgressTimeout(Duration value) {
+            this.noProgressTimeout = positive("noProgressTimeout", value);
+            return this;
         }
 
         /**
@@ -509,9 +596,15 @@ public final class AggregatePolicy implements PathPolicy {
         /**
          * @return a new policy, for one connection
          * @throws IllegalArgumentException if {@code maxRetryDelay} is shorter than
-         *     {@code firstRetryDelay}
+         *     {@code firstRetryDelay}, or {@code noProgressTimeout} is not longer than
+         *     {@code tickInterval} (progress is only seen once per tick)
          */
         public AggregatePolicy build() {
+            if (noProgressTimeout.compareTo(tickInterval) <= 0) {
+                throw new IllegalArgumentException("AggregatePolicy.Builder.build:"
+                        + " noProgressTimeout " + noProgressTimeout + " must be longer than"
+                        + " tickInterval " + tickInterval + " (progress is seen once per tick)");
+            }
             if (maxRetryDelay.compareTo(firstRetryDelay) < 0) {
                 throw new IllegalArgumentException("AggregatePolicy.Builder.build: maxRetryDelay "
                         + maxRetryDelay + " is shorter than firstRetryDelay " + firstRetryDelay);

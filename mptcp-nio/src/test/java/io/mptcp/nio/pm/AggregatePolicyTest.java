@@ -127,6 +127,14 @@ class AggregatePolicyTest {
             return s;
         }
 
+        /** New {@code tcp_info} byte counters for the subflows from {@code local}. */
+        void counters(InetSocketAddress local, long sent, long acked) {
+            subflows.replaceAll(x -> x.local().equals(local) ? Subflow.builder().local(local)
+                    .remote(x.remote()).localBackup(false).tcp(TcpInfo.builder()
+                            .state(TcpInfo.STATE_ESTABLISHED).bytesSent(sent)
+                            .bytesAcked(acked).build()).build() : x);
+        }
+
         void tick(AggregatePolicy p, long millis) throws IOException {
             now = millis * MS;
             p.onTick(subflows(), this);
@@ -328,6 +336,45 @@ class AggregatePolicyTest {
     }
 
     @Test
+    void aSubflowWithoutProgressIsClosedAndRetriedLater() throws IOException {
+        kernel.establish(policy, L2, PEER);
+        kernel.log.clear();
+        kernel.counters(L2, 1000, 1000);
+        kernel.tick(policy, 0);                                           // first sight
+        kernel.counters(L2, 2000, 1000);
+        kernel.tick(policy, 100);                                         // sent, no ack
+        kernel.counters(L2, 3000, 1000);
+        kernel.tick(policy, 2099);                                        // retransmitting
+        assertTrue(kernel.log.isEmpty(), "not yet: " + kernel.log);
+        kernel.tick(policy, 2100);                                        // 2 s without ack
+        assertEquals(List.of("close 10.0.2.1 -> " + PEER + " ABORT"), kernel.log);
+
+        // Its RST's SUB_CLOSED is no news; the pair is opened again after the retry delay.
+        policy.onEvent(closed(L2, PEER, 104), kernel);
+        kernel.tick(policy, 3099);
+        assertEquals(1, kernel.log.size(), kernel.log.toString());
+        kernel.tick(policy, 3100);
+        assertEquals("open 10.0.2.1 -> " + PEER, kernel.log.get(1));
+    }
+
+    @Test
+    void anIdleOrProgressingSubflowIsNotStalled() throws IOException {
+        kernel.establish(policy, L2, PEER);
+        kernel.log.clear();
+        kernel.counters(L2, 5000, 4000);          // old retransmissions: sent > acked forever
+        for (long t = 0; t < 10_000; t += 100) {
+            kernel.tick(policy, t);
+        }
+        long sent = 5000;
+        for (long t = 10_000; t < 20_000; t += 100) {
+            sent += 1000;
+            kernel.counters(L2, sent, sent - 500);  // busy and acknowledged every tick
+            kernel.tick(policy, t);
+        }
+        assertTrue(kernel.log.isEmpty(), "idle or busy is not dead: " + kernel.log);
+    }
+
+    @Test
     void theSubflowCountIsBoundedAndSpreadOverLinks() throws IOException {
         FakeControl k = twoLinks();
         k.locals.add(new PathControl.LocalAddress(3, L3, true));
@@ -415,11 +462,16 @@ class AggregatePolicyTest {
                 .build());
         assertTrue(e.getMessage().contains("maxRetryDelay PT1S is shorter than"
                 + " firstRetryDelay PT5S"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AggregatePolicy.builder()
+                .noProgressTimeout(Duration.ofMillis(100)).build());
+        assertTrue(e.getMessage().contains("noProgressTimeout PT0.1S must be longer than"
+                + " tickInterval PT0.1S"), e.getMessage());
         AggregatePolicy d = AggregatePolicy.create();
         assertEquals(9, d.maxSubflows());
         assertEquals(Duration.ofSeconds(1), d.firstRetryDelay());
         assertEquals(Duration.ofSeconds(30), d.maxRetryDelay());
         assertEquals(Duration.ofMillis(100), d.tickInterval());
+        assertEquals(Duration.ofSeconds(2), d.noProgressTimeout());
     }
 
     private static FakeControl twoLinks() {
