@@ -224,6 +224,57 @@ class AggregateProfileIT {
         }
     }
 
+    @Test
+    void everyAddressThePeerAnnouncesIsJoinedFromEveryLink() throws Exception {
+        Prerequisites.requireTwoPathTestBed();
+        long bytes = 8L << 20;
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try (TwoPathTestBed bed = aggregateBed()) {
+            // The server announces 10.250.2.2 right after each handshake and accepts the mesh's
+            // three joins.
+            Link two = bed.link(2);
+            bed.server().ip("mptcp", "limits", "set", "subflows", "8", "add_addr_accepted", "8");
+            bed.server().ip("mptcp", "endpoint", "add", two.serverAddress().getHostAddress(),
+                    "dev", two.device(), "signal");
+            Set<String> want = bed.links().stream().flatMap(l -> bed.links().stream()
+                    .map(r -> l.clientAddress().getHostAddress() + ">"
+                            + r.serverAddress().getHostAddress())).collect(Collectors.toSet());
+            // Several connections: the announcement races connect's return every time, and
+            // the first one of the namespace also races the subscription's creation.
+            for (int i = 1; i <= 3; i++) {
+                long seed = 50 + i;
+                try (Conn c = connectAggregate(bed)) {
+                    Future<Bulk.Sent> sent =
+                            pool.submit(() -> Bulk.send(c.client(), bytes, seed));
+                    Future<Bulk.Received> received =
+                            pool.submit(() -> Bulk.receive(c.server(), bytes));
+                    List<Subflow> mesh = Subflows.await(c.client(), l -> pairs(l).equals(want)
+                            && l.size() == want.size(), DEADLINE, "connection " + i
+                            + ": the full mesh " + want, bed::describeMptcp);
+                    Bulk.Received r = received.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    assertEquals(sent.get().sha256(), r.sha256());
+                    // The server's own list (its kernel's view of the joins it accepted).
+                    List<Subflow> atServer = Subflows.await(c.server(),
+                            l -> l.size() == want.size(), DEADLINE,
+                            "connection " + i + ": the server's four subflows",
+                            bed::describeMptcp);
+                    System.out.printf("[AggregateProfileIT] announced address, connection %d:"
+                            + " client %s; server %s%n", i, Subflows.describe(mesh),
+                            Subflows.describe(atServer));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Set<String> pairs(List<Subflow> subflows) {
+        return subflows.stream().filter(s -> s.tcp().isEstablished())
+                .map(s -> s.local().getAddress().getHostAddress() + ">"
+                        + s.remote().getAddress().getHostAddress())
+                .collect(Collectors.toSet());
+    }
+
     // ---- the three transfers ------------------------------------------------------------------
 
     /** Bits per second of a plain TCP upload over link 1; link 2 must stay idle. */
