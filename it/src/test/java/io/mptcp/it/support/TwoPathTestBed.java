@@ -239,11 +239,17 @@ public final class TwoPathTestBed implements AutoCloseable {
     /**
      * Sets {@code link} administratively up or down at both ends ({@code ip link set DEV up|down}
      * in each namespace). Down removes the routes through the link; addresses and MPTCP
-     * endpoints stay, and the in-kernel path manager does not react by itself.
+     * endpoints stay, and the in-kernel path manager does not react by itself. Up puts the
+     * client's source route of the link back (the kernel restores only the connected route).
      */
     public void setLinkUp(Link link, boolean up) {
         for (NetNamespace ns : List.of(client, server)) {
             ns.ip("link", "set", link.device(), up ? "up" : "down");
+        }
+        if (up) {
+            client.ip("route", "replace", "default", "via",
+                    link.serverAddress().getHostAddress(), "dev", link.device(), "table",
+                    Integer.toString(100 + link.number()));
         }
     }
 

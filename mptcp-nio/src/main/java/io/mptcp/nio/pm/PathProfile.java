@@ -17,6 +17,8 @@ public enum PathProfile {
     NONE,
     /** {@link HandoverPolicy} with its default timeouts. */
     HANDOVER,
+    /** {@link AggregatePolicy} with its default settings: every path at once. */
+    AGGREGATE,
     /** {@link InteractivePolicy} with its default settings. */
     INTERACTIVE;
 
@@ -67,6 +69,7 @@ public enum PathProfile {
         return switch (this) {
             case NONE -> null;
             case HANDOVER -> HandoverPolicy.create();
+            case AGGREGATE -> AggregatePolicy.create();
             case INTERACTIVE -> InteractivePolicy.create();
         };
     }

@@ -62,6 +62,7 @@ class PathProfileTest {
     void eachProfileMakesItsPolicy() {
         assertNull(PathProfile.NONE.newPolicy());
         assertInstanceOf(HandoverPolicy.class, PathProfile.HANDOVER.newPolicy());
+        assertInstanceOf(AggregatePolicy.class, PathProfile.AGGREGATE.newPolicy());
         assertInstanceOf(InteractivePolicy.class, PathProfile.INTERACTIVE.newPolicy());
     }
 

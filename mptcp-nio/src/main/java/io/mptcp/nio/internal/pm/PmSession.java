@@ -29,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +71,22 @@ final class PmSession {
     // guarded by runners (the join happens once)
     private boolean routeJoined;
     private final Map<MptcpToken, PolicyRunner> runners = new ConcurrentHashMap<>();
+    /**
+     * Peer-address events of connections without a policy yet, oldest connection dropped
+     * first: a profile's connection subscribes before connect and registers its policy after,
+     * and the peer's ADD_ADDR comes in between. Guarded by runners.
+     */
+    private final Map<MptcpToken, List<MptcpEvent>> unclaimed =
+            new LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<MptcpToken, List<MptcpEvent>> e) {
+                    return size() > UNCLAIMED_CONNECTIONS;
+                }
+            };
+    /** Connections whose early peer-address events are kept (others' too: all of the netns). */
+    private static final int UNCLAIMED_CONNECTIONS = 64;
     private final int pmFamily;
     private final int wakeFd;
     private final Thread reader;
@@ -340,6 +357,10 @@ final class PmSession {
                 }
                 routeJoined = true;
             }
+            List<MptcpEvent> early = unclaimed.remove(runner.token());
+            if (early != null) {
+                early.forEach(runner::keepUntilStart);
+            }
             runners.put(runner.token(), runner);
         }
         try {
@@ -411,6 +432,9 @@ final class PmSession {
                     c.onEvent(e);
                 }
                 PolicyRunner r = token == null ? null : runners.get(token);
+                if (r == null && token != null) {
+                    r = keepUnclaimed(token, e);
+                }
                 if (r != null) {
                     r.onEvent(e);
                     if (e instanceof MptcpEvent.ConnectionClosed) {
@@ -418,6 +442,29 @@ final class PmSession {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Keeps {@code e}, a peer-address event, for a policy of {@code token} that may register
+     * soon; returns the runner if it registered meanwhile.
+     */
+    private PolicyRunner keepUnclaimed(MptcpToken token, MptcpEvent e) {
+        synchronized (runners) {
+            PolicyRunner r = runners.get(token);
+            if (r != null) {
+                return r;
+            }
+            if (e instanceof MptcpEvent.ConnectionClosed) {
+                unclaimed.remove(token);
+            } else if (e instanceof MptcpEvent.AddressAnnounced
+                    || e instanceof MptcpEvent.AddressRemoved) {
+                List<MptcpEvent> l = unclaimed.computeIfAbsent(token, t -> new ArrayList<>());
+                if (l.size() < PolicyRunner.EARLY_MAX) {
+                    l.add(e);
+                }
+            }
+            return null;
         }
     }
 

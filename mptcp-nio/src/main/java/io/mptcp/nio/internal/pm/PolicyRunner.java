@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -34,6 +36,12 @@ final class PolicyRunner implements PathControl {
     private final InetSocketAddress remote;
     private final long tickNanos;
     private final String call;
+    /** The most peer-address events kept for a policy not yet started. */
+    static final int EARLY_MAX = 16;
+    // The peer's ADD_ADDR/RM_ADDR that came before start (an in-kernel-PM server announces
+    // right after the handshake), replayed after it: start cannot learn them any other way.
+    // Added to by the reader thread, and by PmSession at registration.
+    private final Queue<MptcpEvent> early = new ConcurrentLinkedQueue<>();
     // Only the reader thread reads and writes these two.
     private boolean started;
     private long nextTick;
@@ -57,12 +65,24 @@ final class PolicyRunner implements PathControl {
     /** An event of this connection or of the namespace (links, addresses). */
     void onEvent(MptcpEvent e) {
         if (!started) {
+            keepUntilStart(e);
             return;
         }
         try {
             policy.onEvent(e, this);
         } catch (IOException | RuntimeException x) {
             LOG.log(Level.WARNING, policy.getClass().getSimpleName() + " on " + e + " failed", x);
+        }
+    }
+
+    /**
+     * Keeps a peer-address event that came before the policy started, for replay after
+     * {@link PathPolicy#start}; the other events are what start reads anyway.
+     */
+    void keepUntilStart(MptcpEvent e) {
+        if ((e instanceof MptcpEvent.AddressAnnounced || e instanceof MptcpEvent.AddressRemoved)
+                && early.size() < EARLY_MAX) {
+            early.add(e);
         }
     }
 
@@ -79,6 +99,9 @@ final class PolicyRunner implements PathControl {
             nextTick = now + tickNanos;
             try {
                 policy.start(this);
+                for (MptcpEvent e; (e = early.poll()) != null; ) {
+                    onEvent(e);
+                }
             } catch (IOException | RuntimeException x) {
                 // Typically the in-kernel path manager's refusal of the commands: permanent
                 // for this connection, so the profile stops here, and says why.

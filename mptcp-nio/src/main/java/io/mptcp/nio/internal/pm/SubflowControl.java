@@ -109,6 +109,8 @@ public final class SubflowControl {
 
     // Everything below is guarded by this.
     private PmSession session;
+    /** The session held from before connect until {@link #startPolicy} has its own. */
+    private PmSession early;
     private MptcpToken token;
     private boolean closed;
     private final Map<Local, Integer> ids = new HashMap<>();
@@ -793,9 +795,53 @@ public final class SubflowControl {
     public void startPolicy(PathPolicy policy, InetSocketAddress remote, String call)
             throws IOException {
         Objects.requireNonNull(policy, "policy");
-        MptcpToken t = usable(call);
-        PmSession s = session(call);
-        s.addRunner(new PolicyRunner(policy, this, host, s, t, remote, call));
+        try {
+            MptcpToken t = usable(call);
+            PmSession s = session(call);
+            s.addRunner(new PolicyRunner(policy, this, host, s, t, remote, call));
+        } finally {
+            releaseEarly();
+        }
+    }
+
+    /**
+     * Subscribes to the namespace's path-manager events before the connection is made, for a
+     * profile started once it is: the peer's ADD_ADDR comes right after the handshake, often
+     * before {@code connect} returns, and an event that comes before the subscription is lost.
+     * Best effort: what prevents the subscription now, {@link #startPolicy} reports then.
+     *
+     * @param call the option, for messages
+     */
+    public void subscribeBeforeConnect(String call) {
+        synchronized (this) {
+            if (closed || session != null || early != null) {
+                return;
+            }
+        }
+        PmSession s;
+        try {
+            s = PmSession.acquire(sys, host.netnsCookie(), call);
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        synchronized (this) {
+            if (!closed && early == null) {
+                early = s;
+                return;
+            }
+        }
+        s.release();
+    }
+
+    private void releaseEarly() {
+        PmSession s;
+        synchronized (this) {
+            s = early;
+            early = null;
+        }
+        if (s != null) {
+            s.release();
+        }
     }
 
     /** The channel closed: fail what is in progress and give the session back. */
@@ -818,6 +864,7 @@ public final class SubflowControl {
             s.unregister(token, this);
             s.release();
         }
+        releaseEarly();
     }
 
     /** A command; the refusal of a connection without the userspace PM in precise words. */

@@ -212,11 +212,25 @@ public final class SocketChannelImpl extends MptcpSocketChannel implements Nativ
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
+        subscribeForProfile();
         return connected(socket.connect(remote));
+    }
+
+    /**
+     * With a profile, subscribes to the path-manager events before the handshake, so that the
+     * peer's first announcements reach the profile (see
+     * {@link SubflowControl#subscribeBeforeConnect}).
+     */
+    private void subscribeForProfile() throws IOException {
+        PathProfile p = pathProfile;
+        if (p != PathProfile.NONE && !profileStarted && options.isMptcpSocket()) {
+            subflowControl().subscribeBeforeConnect("PATH_PROFILE " + p);
+        }
     }
 
     /** The adaptor's {@code Socket.connect(addr, timeout)}: blocking mode only. */
     void blockingConnect(SocketAddress remote, long nanos) throws IOException {
+        subscribeForProfile();
         socket.connectForAdaptor(remote, nanos);
         connected(true);
     }
