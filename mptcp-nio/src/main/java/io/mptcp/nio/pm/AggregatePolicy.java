@@ -375,6 +375,8 @@ public final class AggregatePolicy implements PathPolicy {
             LOG.log(Level.DEBUG, "AGGREGATE: {0}: no other live path; keeping {1}", why, gone);
             return;
         }
+        control.report(new PathDecision.Note("close " + gone.stream()
+                .map(s -> s.local() + " -> " + s.remote()).toList(), why));
         for (Subflow s : gone) {
             Pair p = Pair.of(s);
             aborted.add(p);
@@ -382,7 +384,6 @@ public final class AggregatePolicy implements PathPolicy {
             progress.remove(p);
             try {
                 control.closeSubflow(s, SubflowClose.ABORT);
-                LOG.log(Level.INFO, "AGGREGATE: {0}: closed subflow {1}", why, p);
             } catch (IOException x) {
                 // Gone already (the kernel closed it first): that is what was wanted.
                 aborted.remove(p);

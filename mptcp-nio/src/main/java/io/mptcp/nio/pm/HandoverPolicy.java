@@ -305,11 +305,30 @@ public final class HandoverPolicy implements PathPolicy {
             promoteReplacement(rest, Pair.of(deadActive.get()), why, control);
         }
         if (rest.stream().noneMatch(this::usable)) {
-            LOG.log(Level.INFO, "HANDOVER: {0}: no other usable path; keeping {1}", why, gone);
+            control.report(new PathDecision.Note("keep " + gone.stream()
+                    .map(s -> s.local() + " -> " + s.remote()).toList(),
+                    why + "; no other usable path"));
             return;
         }
+        Set<InetAddress> removed = new HashSet<>();
         for (Subflow s : gone) {
             abort(s, control);
+        }
+        // Only now, with the dead subflows gone, does the RM_ADDR leave over a live one: the
+        // peer then drops its end at once instead of retransmitting into the dead path until
+        // its timer fires (~400 ms of stall in the peer's direction).
+        for (Subflow s : gone) {
+            if (removed.add(s.local().getAddress())) {
+                removeAddress(s, control);
+            }
+        }
+    }
+
+    private void removeAddress(Subflow s, PathControl control) {
+        try {
+            control.removeLocalAddress(s);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "HANDOVER: REMOVE_ADDR of " + s.local() + " failed", e);
         }
     }
 
@@ -317,13 +336,25 @@ public final class HandoverPolicy implements PathPolicy {
             PathControl control) throws IOException {
         Optional<Subflow> next = candidates.stream().filter(this::usable).findFirst();
         if (next.isEmpty()) {
-            LOG.log(Level.INFO, "HANDOVER: {0} on {1}: no usable backup", why, from.local());
+            control.report(new PathDecision.Note("no handover from " + from.local(),
+                    why + "; no usable backup"));
             return;
         }
+        long now = control.nanoTime();
         promote(next.get(), control);
-        handovers.add(new Handover(from.local(), next.get().local(), why, control.nanoTime()));
-        LOG.log(Level.INFO, "HANDOVER: {0}: {1} -> {2}", why, from.local(),
-                next.get().local());
+        handovers.add(new Handover(from.local(), next.get().local(), why, now));
+        control.report(new PathDecision.Handover(from.local(), next.get().local(), why,
+                stallOf(from, now)));
+    }
+
+    /** How long {@code p} had bytes outstanding without an acknowledgement, if measured. */
+    private Optional<Duration> stallOf(Pair p, long now) {
+        Progress g = progress.get(p);
+        if (g == null) {
+            return Optional.empty();
+        }
+        return Optional.of(g.unackedSinceNanos < 0 ? Duration.ZERO
+                : Duration.ofNanos(Math.max(0, now - g.ackMovedNanos)));
     }
 
     private void promote(Subflow s, PathControl control) throws IOException {

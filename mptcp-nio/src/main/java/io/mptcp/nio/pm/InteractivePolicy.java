@@ -317,8 +317,9 @@ public final class InteractivePolicy implements PathPolicy {
         if (active.equals(trialOf)) {
             trialOf = null;
         }
-        LOG.log(Level.INFO, "INTERACTIVE: {0} (rtt {1} us) -> {2} (rtt {3} us)", old.local(),
-                old.tcp().rttMicros(), next.local(), next.tcp().rttMicros());
+        control.report(new PathDecision.Handover(old.local(), next.local(), "rtt "
+                + old.tcp().rttMicros() + " us against " + next.tcp().rttMicros() + " us",
+                Optional.empty()));
     }
 
     private void endTrial(List<Subflow> subflows, PathControl control) throws IOException {

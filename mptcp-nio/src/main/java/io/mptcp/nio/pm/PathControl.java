@@ -106,6 +106,29 @@ public interface PathControl {
     void withdraw(AnnouncedAddress announced) throws IOException;
 
     /**
+     * Tells the peer that this subflow's local address is gone (REMOVE_ADDR with the address's
+     * id), so that it closes its end of every subflow from that address at once and sends what
+     * they had in flight over the others, instead of waiting for its retransmission timer. The
+     * local subflows from that address are closed too. Call it after the dead subflow was
+     * aborted, so that the signal leaves over a live subflow. The default, for fakes: nothing.
+     *
+     * @param subflow a subflow from the address, as {@link #subflows()} listed it
+     * @throws IOException if the kernel refused
+     */
+    default void removeLocalAddress(Subflow subflow) throws IOException {
+    }
+
+    /**
+     * Records a decision that a command alone does not explain (a handover, or a decision not to
+     * act) as a JFR event and a log line; its reason becomes the reason of the commands issued
+     * after it in the same callback. The default, for fakes: nothing.
+     *
+     * @param decision what the policy decided and why
+     */
+    default void report(PathDecision decision) {
+    }
+
+    /**
      * {@return whether this end accepted the connection} (a channel from
      * {@code ServerSocketChannel.accept()}) rather than connected it. The MPTCP server side
      * usually cannot open subflows towards the client (the client's addresses are behind NAT

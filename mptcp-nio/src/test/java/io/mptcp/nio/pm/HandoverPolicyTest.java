@@ -40,6 +40,7 @@ class HandoverPolicyTest {
         final List<Subflow> subflows = new ArrayList<>();
         final List<LocalAddress> locals = new ArrayList<>();
         final List<String> log = new ArrayList<>();
+        final List<PathDecision> reported = new ArrayList<>();
         long now;
         /** The kernel's refusal of every command, as for a connection of the in-kernel PM. */
         String refusal;
@@ -94,6 +95,16 @@ class HandoverPolicyTest {
         }
 
         @Override
+        public void removeLocalAddress(Subflow s) {
+            log.add("remove " + s.local().getAddress().getHostAddress());
+        }
+
+        @Override
+        public void report(PathDecision decision) {
+            reported.add(decision);
+        }
+
+        @Override
         public AnnouncedAddress announce(InetSocketAddress address) {
             throw new UnsupportedOperationException("not used by HANDOVER");
         }
@@ -143,16 +154,19 @@ class HandoverPolicyTest {
         policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 1, Optional.of("mp1")),
                 kernel);
 
-        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT"), kernel.log);
+        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT",
+                "remove 10.0.1.1"), kernel.log, "the RM_ADDR leaves after the abort, over link 2");
         assertTrue(kernel.active(L2));
         assertEquals(1, kernel.subflows.size());
         assertEquals(1, policy.handovers().size());
         assertEquals(L1, policy.handovers().get(0).from());
         assertEquals("link mp1 down", policy.handovers().get(0).reason());
+        assertEquals(List.of(new PathDecision.Handover(L1, L2, "link mp1 down",
+                Optional.empty())), kernel.reported, "no tick yet: the stall is not known");
 
         // The RST's own SUB_CLOSED is no news.
         policy.onEvent(closed(L1, 104), kernel);
-        assertEquals(2, kernel.log.size());
+        assertEquals(3, kernel.log.size());
     }
 
     @Test
@@ -160,9 +174,10 @@ class HandoverPolicyTest {
         policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 2, Optional.empty()),
                 kernel);
 
-        assertEquals(List.of("close 10.0.2.1 ABORT"), kernel.log);
+        assertEquals(List.of("close 10.0.2.1 ABORT", "remove 10.0.2.1"), kernel.log);
         assertTrue(kernel.active(L1));
         assertTrue(policy.handovers().isEmpty());
+        assertTrue(kernel.reported.isEmpty(), "no handover to report: " + kernel.reported);
     }
 
     @Test
@@ -170,7 +185,8 @@ class HandoverPolicyTest {
         policy.onEvent(new MptcpEvent.LocalAddressRemoved(EventSource.NETLINK, 1,
                 L1.getAddress(), 24, Optional.empty()), kernel);
 
-        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT"), kernel.log);
+        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT",
+                "remove 10.0.1.1"), kernel.log);
         assertEquals("address 10.0.1.1 removed", policy.handovers().get(0).reason());
     }
 
@@ -201,8 +217,12 @@ class HandoverPolicyTest {
         assertTrue(kernel.log.isEmpty(), "not yet: " + kernel.log);
         tick(600, 3900, 2000);        // 500 ms since the unacknowledged send
 
-        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT"), kernel.log);
+        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT",
+                "remove 10.0.1.1"), kernel.log);
         assertEquals("no progress for 500 ms", policy.handovers().get(0).reason());
+        assertEquals(List.of(new PathDecision.Handover(L1, L2, "no progress for 500 ms",
+                Optional.of(Duration.ofMillis(550)))), kernel.reported,
+                "stalled since the last tick that saw bytes_acked move (50 ms)");
     }
 
     @Test
@@ -232,7 +252,8 @@ class HandoverPolicyTest {
         kernel.log.clear();
         policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 2, Optional.empty()),
                 kernel);
-        assertEquals(List.of("backup 10.0.1.1 false", "close 10.0.2.1 ABORT"), kernel.log);
+        assertEquals(List.of("backup 10.0.1.1 false", "close 10.0.2.1 ABORT",
+                "remove 10.0.2.1"), kernel.log);
         assertEquals(2, policy.handovers().size());
     }
 
@@ -240,7 +261,7 @@ class HandoverPolicyTest {
     void addressAddedReopensABackup() throws IOException {
         policy.onEvent(new MptcpEvent.LocalAddressRemoved(EventSource.NETLINK, 2,
                 L2.getAddress(), 24, Optional.empty()), kernel);
-        assertEquals(List.of("close 10.0.2.1 ABORT"), kernel.log);
+        assertEquals(List.of("close 10.0.2.1 ABORT", "remove 10.0.2.1"), kernel.log);
         kernel.log.clear();
 
         policy.onEvent(new MptcpEvent.LocalAddressAdded(EventSource.NETLINK, 2,
@@ -258,6 +279,10 @@ class HandoverPolicyTest {
 
         assertTrue(kernel.log.isEmpty(), "the only subflow is not aborted: " + kernel.log);
         assertEquals(1, kernel.subflows.size());
+        assertEquals(List.of(new PathDecision.Note("no handover from /10.0.1.1:40001",
+                "link #1 down; no usable backup"), new PathDecision.Note(
+                "keep [/10.0.1.1:40001 -> /10.0.1.2:80]", "link #1 down; no other usable path")),
+                kernel.reported, "the decisions not to act are reported with their reasons");
     }
 
     @Test

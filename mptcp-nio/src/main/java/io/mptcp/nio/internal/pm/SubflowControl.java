@@ -120,6 +120,8 @@ public final class SubflowControl {
     private final Set<Pair> seen = new HashSet<>();
     // the device a subflow is bound to, from its SUB_ESTABLISHED (SOCK_DESTROY must name it)
     private final Map<Pair, Integer> boundTo = new HashMap<>();
+    // a subflow's local address id, from its SUB_ESTABLISHED (REMOVE names the address by it)
+    private final Map<Pair, Integer> localIdOf = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
 
     /** A local (address, port) of the kernel's table; port 0 for "no port". */
@@ -344,6 +346,7 @@ public final class SubflowControl {
             } else if (e instanceof MptcpEvent.SubflowEstablished s) {
                 Pair pair = new Pair(s.local(), s.remote());
                 seen.add(pair);
+                localIdOf.put(pair, s.localId());
                 if (s.interfaceIndex().isPresent()) {
                     boundTo.put(pair, s.interfaceIndex().getAsInt());
                 }
@@ -358,6 +361,7 @@ public final class SubflowControl {
                 Pair pair = new Pair(s.local(), s.remote());
                 localBackup.remove(pair);
                 boundTo.remove(pair);
+                localIdOf.remove(pair);
                 Pending failed = null;
                 for (Pending p : pending) {
                     if (pair.equals(p.matched)) {
@@ -674,6 +678,28 @@ public final class SubflowControl {
         synchronized (this) {
             announced.remove(announcement.id());
         }
+    }
+
+    /**
+     * REMOVE of {@code subflow}'s local address id: RM_ADDR to the peer, which closes its end of
+     * the subflows from that address at once. The id is the one the subflow's SUB_ESTABLISHED
+     * gave, else the one this channel assigned to the address, else 0: the initial subflow's.
+     */
+    public void removeLocalAddress(Subflow subflow) throws IOException {
+        Objects.requireNonNull(subflow, "removeLocalAddress: null subflow");
+        MptcpToken t = usable("removeLocalAddress");
+        int id;
+        synchronized (this) {
+            Integer known = localIdOf.get(new Pair(subflow.local(), subflow.remote()));
+            InetAddress a = normal(subflow.local().getAddress());
+            id = known != null ? known : ids.entrySet().stream()
+                    .filter(e -> e.getKey().address().equals(a))
+                    .mapToInt(Map.Entry::getValue).findFirst().orElse(0);
+        }
+        run(session("removeLocalAddress"), c -> {
+            c.remove(t.value(), id);
+            return null;
+        });
     }
 
     // ---- preconditions, ids, session ---------------------------------------------------------
