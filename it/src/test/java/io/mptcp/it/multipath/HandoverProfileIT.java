@@ -18,7 +18,10 @@ import io.mptcp.nio.pm.PathProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
@@ -36,6 +39,10 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
 /**
  * The HANDOVER path profile on the two-path test bed (client namespace with the userspace path
  * manager, the namespaces' default {@code tcp_retries2}): the client connects with
@@ -43,7 +50,10 @@ import java.util.logging.Logger;
  * active link 1 goes down in the middle of a transfer in both directions. Every byte arrives
  * (SHA-256 both ways), the dead subflow leaves the client's {@code MPTCP_SUBFLOWS}, the
  * link-2 subflow is listed as no longer backup, and link 2's interface counter carries what
- * the client still had to send. The longest stall (as {@link LinkFailureIT} measures it) and
+ * the client still had to send. The server's kernel counts the RM_ADDR the profile sends for
+ * link 1's address ({@code MPTcpExtRmAddr}) and drops its end of the dead subflow, and a JFR
+ * recording in this JVM holds the handover, the commands in their order and the statistics.
+ * The longest stall (as {@link LinkFailureIT} measures it) and
  * the time until the dead subflow left the list are printed, not asserted.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -76,7 +86,13 @@ class HandoverProfileIT {
                 c.connect(bed.serverAddress(port));
                 return c;
             });
-            try (listener; client; SocketChannel server = listener.accept()) {
+            Recording jfr = new Recording();
+            for (String e : List.of("Handover", "PathDecision", "SubflowEstablished",
+                    "SubflowClosed", "SubflowStatistics")) {
+                jfr.enable("io.mptcp." + e);
+            }
+            jfr.start();
+            try (jfr; listener; client; SocketChannel server = listener.accept()) {
                 assertEquals(PathProfile.HANDOVER,
                         client.getOption(MptcpSocketOptions.PATH_PROFILE));
                 AtomicLong serverGot = new AtomicLong();
@@ -100,6 +116,7 @@ class HandoverProfileIT {
                 long backupSent = link2Before.since(link2Start).txBytes();
                 long sentBefore = serverGot.get();
                 long leftToSend = BYTES - serverGot.get();
+                long rmAddrBefore = mib(bed.server(), "MPTcpExtRmAddr");
                 long failedAt = System.nanoTime();
                 bed.setLinkUp(one, false);
                 List<Subflow> left = Subflows.await(client,
@@ -114,6 +131,9 @@ class HandoverProfileIT {
                 Bulk.Received gotAtClient = atClient.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 NetNamespace.InterfaceCounters link2 = bed.counters(two).since(link2Before);
                 List<Subflow> serverList = Subflows.of(server);
+                long rmAddr = mib(bed.server(), "MPTcpExtRmAddr") - rmAddrBefore;
+                jfr.stop();
+                List<RecordedEvent> events = recorded(jfr);
 
                 assertEquals(BYTES, gotAtServer.bytes());
                 assertEquals(BYTES, gotAtClient.bytes());
@@ -128,6 +148,14 @@ class HandoverProfileIT {
                         + link2.txBytes() + " B after the failure, " + leftToSend
                         + " B were left to send");
 
+                // The RM_ADDR as the server's kernel counted it, and its effect: the server
+                // dropped its end of the dead subflow instead of retransmitting into it.
+                assertTrue(rmAddr >= 1, "the server's MPTcpExtRmAddr moved by " + rmAddr);
+                assertFalse(serverList.stream().anyMatch(sf -> sf.remote().getAddress()
+                        .equals(one.clientAddress())), Subflows.describe(serverList));
+                String token = client.getOption(MptcpSocketOptions.MPTCP_TOKEN).orElseThrow()
+                        .toString();
+                checkRecording(events, token, one, two);
                 System.out.printf("[HandoverProfileIT] tcp_retries2=%s; link 1 down after %d"
                                 + " MiB: longest stall %d ms client->server, %d ms"
                                 + " server->client; dead subflow gone from the client's list"
@@ -207,6 +235,78 @@ class HandoverProfileIT {
         } finally {
             log.removeHandler(handler);
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The JFR events of the connection: the backup's establishment, the handover from link 1
+     * to link 2 for the link-down reason, the commands in their order (promote, RM_ADDR,
+     * abort), the dead subflow's close, and the periodic statistics of both subflows.
+     */
+    private static void checkRecording(List<RecordedEvent> all, String token, Link one,
+            Link two) {
+        List<RecordedEvent> events = all.stream()
+                .filter(e -> token.equals(e.getString("token"))).toList();
+        String link1 = one.clientAddress().getHostAddress() + ":";
+        String link2 = two.clientAddress().getHostAddress() + ":";
+        assertTrue(named(events, "SubflowEstablished").stream()
+                .anyMatch(e -> e.getString("local").startsWith(link2)), "established");
+        List<RecordedEvent> handovers = named(events, "Handover");
+        assertEquals(1, handovers.size(), handovers::toString);
+        RecordedEvent h = handovers.get(0);
+        assertTrue(h.getString("from").startsWith(link1), h::toString);
+        assertTrue(h.getString("to").startsWith(link2), h::toString);
+        assertTrue(h.getString("reason").endsWith(" down"), h::toString);
+        assertEquals("HANDOVER", h.getString("profile"));
+        List<String> afterFailure = named(events, "PathDecision").stream()
+                .filter(e -> e.getString("reason").endsWith(" down"))
+                .map(e -> e.getString("action") + " " + e.getString("local").split(":")[0]
+                        + (e.getString("error").isEmpty() ? "" : " " + e.getString("error")))
+                .toList();
+        String a1 = one.clientAddress().getHostAddress();
+        String a2 = two.clientAddress().getHostAddress();
+        assertEquals(List.of("active " + a2, "remove address " + a1, "abort " + a1),
+                afterFailure);
+        assertTrue(named(events, "SubflowClosed").stream()
+                .anyMatch(e -> e.getString("local").startsWith(link1)), "closed");
+        List<RecordedEvent> stats = named(events, "SubflowStatistics");
+        assertTrue(stats.stream().anyMatch(e -> e.getString("local").startsWith(link1)
+                && e.getLong("bytesAcked") > 0), "statistics of link 1");
+        assertTrue(stats.stream().anyMatch(e -> e.getString("local").startsWith(link2)),
+                "statistics of link 2");
+        System.out.printf("[HandoverProfileIT] JFR: %d events of the connection, handover %s ->"
+                + " %s (%s), decisions after the failure %s%n", events.size(),
+                h.getString("from"), h.getString("to"), h.getString("reason"), afterFailure);
+    }
+
+    private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
+        return events.stream()
+                .filter(e -> e.getEventType().getName().equals("io.mptcp." + name)).toList();
+    }
+
+    /** A counter of the namespace's /proc/net/netstat, e.g. MPTcpExtRmAddr. */
+    static long mib(NetNamespace ns, String name) {
+        String[] lines = ns.exec("cat", "/proc/net/netstat").split("\n");
+        for (int i = 0; i + 1 < lines.length; i += 2) {
+            String[] keys = lines[i].trim().split("\\s+");
+            String[] values = lines[i + 1].trim().split("\\s+");
+            String prefix = keys[0].replace(":", "");
+            for (int k = 1; k < keys.length && k < values.length; k++) {
+                if ((prefix + keys[k]).equals(name)) {
+                    return Long.parseLong(values[k]);
+                }
+            }
+        }
+        throw new IllegalStateException(name + " is not in " + ns + "'s /proc/net/netstat");
+    }
+
+    static List<RecordedEvent> recorded(Recording r) throws IOException {
+        Path file = Files.createTempFile("handover", ".jfr");
+        try {
+            r.dump(file);
+            return RecordingFile.readAllEvents(file);
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 

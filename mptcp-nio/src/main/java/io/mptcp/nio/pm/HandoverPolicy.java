@@ -310,17 +310,18 @@ public final class HandoverPolicy implements PathPolicy {
                     why + "; no other usable path"));
             return;
         }
+        // The RM_ADDR makes the peer drop its end at once instead of retransmitting into the
+        // dead path until its timer fires (~400 ms of stall in the peer's direction). Before
+        // the abort: the kernel refuses to remove id 0 once no subflow uses it, and it sends
+        // the signal over a subflow from another address.
         Set<InetAddress> removed = new HashSet<>();
-        for (Subflow s : gone) {
-            abort(s, control);
-        }
-        // Only now, with the dead subflows gone, does the RM_ADDR leave over a live one: the
-        // peer then drops its end at once instead of retransmitting into the dead path until
-        // its timer fires (~400 ms of stall in the peer's direction).
         for (Subflow s : gone) {
             if (removed.add(s.local().getAddress())) {
                 removeAddress(s, control);
             }
+        }
+        for (Subflow s : gone) {
+            abort(s, control);
         }
     }
 

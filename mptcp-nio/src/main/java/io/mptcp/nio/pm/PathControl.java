@@ -109,8 +109,12 @@ public interface PathControl {
      * Tells the peer that this subflow's local address is gone (REMOVE_ADDR with the address's
      * id), so that it closes its end of every subflow from that address at once and sends what
      * they had in flight over the others, instead of waiting for its retransmission timer. The
-     * local subflows from that address are closed too. Call it after the dead subflow was
-     * aborted, so that the signal leaves over a live subflow. The default, for fakes: nothing.
+     * local subflows from that address are closed too, except the initial subflow's (address
+     * id 0), which stays until it is closed. Call it while a subflow from another address is
+     * established: Linux sends the signal over one of those (since the fix "mptcp: pm: avoid
+     * sending RM_ADDR over same subflow", 7.0 and its stable kernels; older ones may send it
+     * over the subflow being removed, where a dead link loses it). The default, for fakes:
+     * nothing.
      *
      * @param subflow a subflow from the address, as {@link #subflows()} listed it
      * @throws IOException if the kernel refused

@@ -154,8 +154,8 @@ class HandoverPolicyTest {
         policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 1, Optional.of("mp1")),
                 kernel);
 
-        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT",
-                "remove 10.0.1.1"), kernel.log, "the RM_ADDR leaves after the abort, over link 2");
+        assertEquals(List.of("backup 10.0.2.1 false", "remove 10.0.1.1",
+                "close 10.0.1.1 ABORT"), kernel.log, "the RM_ADDR leaves before the abort, over link 2");
         assertTrue(kernel.active(L2));
         assertEquals(1, kernel.subflows.size());
         assertEquals(1, policy.handovers().size());
@@ -174,7 +174,7 @@ class HandoverPolicyTest {
         policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 2, Optional.empty()),
                 kernel);
 
-        assertEquals(List.of("close 10.0.2.1 ABORT", "remove 10.0.2.1"), kernel.log);
+        assertEquals(List.of("remove 10.0.2.1", "close 10.0.2.1 ABORT"), kernel.log);
         assertTrue(kernel.active(L1));
         assertTrue(policy.handovers().isEmpty());
         assertTrue(kernel.reported.isEmpty(), "no handover to report: " + kernel.reported);
@@ -185,8 +185,8 @@ class HandoverPolicyTest {
         policy.onEvent(new MptcpEvent.LocalAddressRemoved(EventSource.NETLINK, 1,
                 L1.getAddress(), 24, Optional.empty()), kernel);
 
-        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT",
-                "remove 10.0.1.1"), kernel.log);
+        assertEquals(List.of("backup 10.0.2.1 false", "remove 10.0.1.1",
+                "close 10.0.1.1 ABORT"), kernel.log);
         assertEquals("address 10.0.1.1 removed", policy.handovers().get(0).reason());
     }
 
@@ -217,8 +217,8 @@ class HandoverPolicyTest {
         assertTrue(kernel.log.isEmpty(), "not yet: " + kernel.log);
         tick(600, 3900, 2000);        // 500 ms since the unacknowledged send
 
-        assertEquals(List.of("backup 10.0.2.1 false", "close 10.0.1.1 ABORT",
-                "remove 10.0.1.1"), kernel.log);
+        assertEquals(List.of("backup 10.0.2.1 false", "remove 10.0.1.1",
+                "close 10.0.1.1 ABORT"), kernel.log);
         assertEquals("no progress for 500 ms", policy.handovers().get(0).reason());
         assertEquals(List.of(new PathDecision.Handover(L1, L2, "no progress for 500 ms",
                 Optional.of(Duration.ofMillis(550)))), kernel.reported,
@@ -252,8 +252,8 @@ class HandoverPolicyTest {
         kernel.log.clear();
         policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 2, Optional.empty()),
                 kernel);
-        assertEquals(List.of("backup 10.0.1.1 false", "close 10.0.2.1 ABORT",
-                "remove 10.0.2.1"), kernel.log);
+        assertEquals(List.of("backup 10.0.1.1 false", "remove 10.0.2.1",
+                "close 10.0.2.1 ABORT"), kernel.log);
         assertEquals(2, policy.handovers().size());
     }
 
@@ -261,7 +261,7 @@ class HandoverPolicyTest {
     void addressAddedReopensABackup() throws IOException {
         policy.onEvent(new MptcpEvent.LocalAddressRemoved(EventSource.NETLINK, 2,
                 L2.getAddress(), 24, Optional.empty()), kernel);
-        assertEquals(List.of("close 10.0.2.1 ABORT", "remove 10.0.2.1"), kernel.log);
+        assertEquals(List.of("remove 10.0.2.1", "close 10.0.2.1 ABORT"), kernel.log);
         kernel.log.clear();
 
         policy.onEvent(new MptcpEvent.LocalAddressAdded(EventSource.NETLINK, 2,

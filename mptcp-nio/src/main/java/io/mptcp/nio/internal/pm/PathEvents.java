@@ -127,7 +127,7 @@ final class PathEvents {
         @Label("Remote")
         String remote;
         @Label("Backup")
-        @Description("The backup flag this host asked for when the subflow was opened")
+        @Description("The backup flag of the kernel's SUB_ESTABLISHED event")
         boolean backup;
     }
 
