@@ -73,11 +73,10 @@ import java.util.regex.Pattern;
  *       which link the requests took.</li>
  * </ul>
  *
- * <p>Profiles are looked up by name, so that a build without one still compiles and runs the
- * other cases: a case whose profile is missing fails with one line that says so. A WARNING of
- * logger {@code io.mptcp.nio.pm.PathProfile} during a profile side (the profile did not start)
- * fails the case with that warning. Targets are reported against, never enforced: the verdict
- * is for the profile side, the in-kernel PM and the single-link sides are baselines.
+ * <p>A WARNING of logger {@code io.mptcp.nio.pm.PathProfile} during a profile side (the
+ * profile did not start) fails the case with that warning. Targets are reported against, never
+ * enforced: the verdict is for the profile side, the in-kernel PM and the single-link sides are
+ * baselines.
  */
 public final class TwoPathBench {
 
@@ -199,7 +198,7 @@ public final class TwoPathBench {
     public static final class CaseFailed extends Exception {
         private static final long serialVersionUID = 1L;
 
-        // A missing profile or bad option: the message says it all, no stack trace.
+        // A bad option: the message says it all, no stack trace.
         final boolean setUp;
 
         CaseFailed(String message, Throwable cause, boolean setUp) {
@@ -272,7 +271,7 @@ public final class TwoPathBench {
     // ---- handover -------------------------------------------------------------------------
 
     private List<Row> handover() throws CaseFailed {
-        PathProfile profile = profile("HANDOVER", "handover");
+        PathProfile profile = PathProfile.HANDOVER;
         PathManager profileBed = pathManager(options.handoverBed(), "--handover-bed");
         PathProfile serverProfile = serverProfile();
         long bytes = options.smoke() ? 4L << 20 : 40L << 20;
@@ -411,7 +410,7 @@ public final class TwoPathBench {
     // ---- aggregate ------------------------------------------------------------------------
 
     private List<Row> aggregate() throws CaseFailed {
-        PathProfile profile = profile("AGGREGATE", "aggregate");
+        PathProfile profile = PathProfile.AGGREGATE;
         PathManager profileBed = pathManager(options.profileBed(), "--profile-bed");
         PathProfile serverProfile = serverProfile();
         double seconds = options.smoke() ? 1 : options.seconds();
@@ -499,7 +498,7 @@ public final class TwoPathBench {
     // ---- interactive ----------------------------------------------------------------------
 
     private List<Row> interactive() throws CaseFailed {
-        PathProfile profile = profile("INTERACTIVE", "interactive");
+        PathProfile profile = PathProfile.INTERACTIVE;
         PathManager profileBed = pathManager(options.profileBed(), "--profile-bed");
         PathProfile serverProfile = serverProfile();
         double seconds = options.smoke() ? 1 : options.seconds();
@@ -868,16 +867,6 @@ public final class TwoPathBench {
     @FunctionalInterface
     private interface SideRun {
         Map<String, Double> run() throws Exception;
-    }
-
-    private static PathProfile profile(String name, String caseName) throws CaseFailed {
-        try {
-            return PathProfile.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            throw new CaseFailed("PathProfile " + name + " is not in this build (it has: "
-                    + PathProfile.choices() + "); the " + caseName + " case measures it", e,
-                    true);
-        }
     }
 
     private static PathManager pathManager(String name, String option) throws CaseFailed {
