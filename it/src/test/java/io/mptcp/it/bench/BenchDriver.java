@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +53,7 @@ public final class BenchDriver {
     // Cases that are no comparison of two runners, run once after the suites.
     private static final List<String> SINGLE_CASES = List.of("alloc", "multipath",
             "events");
-    private static final List<String> SUITES = List.of("tcp", "mptcp", "two-path");
+    private static final List<String> SUITES = List.of("tcp", "mptcp", "two-path", "jfr");
     private static final int SMOKE_SELECTOR_CONNECTIONS = 200;
     // Both providers: the NIO.2 cases use the asynchronous one, the others never touch it.
     private static final String PROVIDER = "-D" + ChildJvm.PROVIDER_PROPERTY + "="
@@ -171,6 +172,7 @@ public final class BenchDriver {
         String handoverBed = two.handoverBed();
         String profileBed = two.profileBed();
         String serverProfile = null;
+        String jfrBaseline = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--pairs" -> pairs = Integer.parseInt(args[++i]);
@@ -185,13 +187,15 @@ public final class BenchDriver {
                 case "--handover-bed" -> handoverBed = args[++i];
                 case "--profile-bed" -> profileBed = args[++i];
                 case "--server-profile" -> serverProfile = args[++i];
+                case "--jfr-baseline" -> jfrBaseline = args[++i];
                 default -> {
                     System.err.println("usage: BenchDriver [--pairs N] [--seconds S] [--warmup S]"
                             + " [--suites " + String.join(",", SUITES) + "] [--cases "
                             + String.join(",", CASES) + "," + String.join(",", TwoPathBench.CASES)
                             + "] [--aa] [--smoke] [--rtt-cpu N|none] [--runs N (two-path)]"
                             + " [--handover-bed CLIENT_USERSPACE|BOTH_USERSPACE]"
-                            + " [--profile-bed PATH_MANAGER] [--server-profile PROFILE]");
+                            + " [--profile-bed PATH_MANAGER] [--server-profile PROFILE]"
+                            + " [--jfr-baseline MPTCP_NIO_JAR (jfr)]");
                     System.exit(2);
                 }
             }
@@ -253,7 +257,7 @@ public final class BenchDriver {
                 System.getProperty("os.version"), Runtime.getRuntime().availableProcessors());
         try {
             for (String suite : suites) {
-                if (suite.equals("two-path")) {
+                if (suite.equals("two-path") || suite.equals("jfr")) {
                     continue; // after the loopback suites, below
                 }
                 Runner base = suite.equals("tcp") ? Runner.JDK : Runner.JDK_MPTCPIZE;
@@ -265,7 +269,7 @@ public final class BenchDriver {
                 }
             }
             // The single cases belong to the loopback suites' run, not to a two-path-only one.
-            boolean loopback = suites.stream().anyMatch(s -> !s.equals("two-path"));
+            boolean loopback = suites.stream().anyMatch(s -> s.equals("tcp") || s.equals("mptcp"));
             if (loopback && cases.contains("alloc")) {
                 d.summaries.addAll(AllocationReport.run(smoke));
             }
@@ -276,11 +280,19 @@ public final class BenchDriver {
             System.out.println("\nFAILED: " + e.getMessage());
             System.exit(1);
         }
-        Map<String, String> twoPathFailures = twoPathCases.isEmpty() ? Map.of()
-                : d.twoPath(twoPathCases, twoPath);
+        Map<String, String> twoPathFailures = new LinkedHashMap<>(twoPathCases.isEmpty()
+                ? Map.of() : d.twoPath(twoPathCases, twoPath));
+        if (suites.contains("jfr")) {
+            List<String> failed = JfrCostBench.run(runs, jfrBaseline,
+                    smoke ? 16 : JfrCostBench.MIB_PER_DIRECTION);
+            if (!failed.isEmpty()) {
+                twoPathFailures.put("jfr", String.join("; ", failed));
+            }
+        }
         d.printSummary();
         if (!twoPathFailures.isEmpty()) {
-            twoPathFailures.forEach((c, why) -> System.out.println("FAILED: two-path " + c
+            twoPathFailures.forEach((c, why) -> System.out.println("FAILED: "
+                    + (c.equals("jfr") ? "" : "two-path ") + c
                     + ": " + why));
             System.exit(1);
         }
