@@ -21,6 +21,8 @@ import java.util.Map;
  * <ul>
  *   <li>suite {@code tcp}: mptcp-nio with {@code io.mptcp.nio.mode=off} against the plain JDK;</li>
  *   <li>suite {@code mptcp}: mptcp-nio (MPTCP) against the JDK under {@code mptcpize run}.</li>
+ *   <li>suite {@code jfr} (root only, not run by default): the CPU cost of the path profiles'
+ *       JFR events, {@link JfrCostBench}.
  *   <li>suite {@code two-path} (root only, not run by default): the path profiles on the
  *       two-path test bed against the in-kernel path manager, {@link TwoPathBench}; its cases
  *       are {@code handover}, {@code aggregate} and {@code interactive} (all three unless
@@ -222,7 +224,7 @@ public final class BenchDriver {
                     + " add --suites two-path");
             System.exit(2);
         }
-        if (cases.contains("multipath")) {
+        if (cases.contains("multipath") && !suites.equals(List.of("jfr"))) {
             // The old name of the two-path handover and aggregate, kept for the README's runs.
             for (String c : List.of("handover", "aggregate")) {
                 if (!twoPathCases.contains(c)) {
