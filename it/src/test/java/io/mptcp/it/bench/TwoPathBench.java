@@ -8,6 +8,7 @@ import io.mptcp.it.support.TwoPathTestBed.Link;
 import io.mptcp.it.support.TwoPathTestBed.PathManager;
 import io.mptcp.nio.MptcpSelectorProvider;
 import io.mptcp.nio.MptcpSocketOptions;
+import io.mptcp.nio.Subflow;
 import io.mptcp.nio.pm.PathProfile;
 
 import java.io.IOException;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -346,10 +348,15 @@ public final class TwoPathBench {
                 AtomicBoolean transferDone = new AtomicBoolean();
                 long failedAt = System.nanoTime();
                 bed.setLinkUp(one, false);
+                // The dead subflow is the one from the client's link-1 address, at both ends:
+                // at the server its local address may be link 1's even for a subflow over link
+                // 2 (HANDOVER's backup joins the server's first address).
                 Future<Long> clientGone = pool.submit(() -> goneAfter(c.client,
-                        one.clientAddress(), failedAt, transferDone));
+                        sf -> sf.local().getAddress().equals(one.clientAddress()), failedAt,
+                        transferDone));
                 Future<Long> serverGone = pool.submit(() -> goneAfter(c.server,
-                        one.serverAddress(), failedAt, transferDone));
+                        sf -> sf.remote().getAddress().equals(one.clientAddress()), failedAt,
+                        transferDone));
                 Bulk.Received s = atServer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 Bulk.Received r = atClient.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 transferDone.set(true);
@@ -384,12 +391,12 @@ public final class TwoPathBench {
      * from {@code since}, or -1 if it was still listed {@value #GONE_GRACE_MILLIS} ms after
      * {@code done} was set.
      */
-    private static long goneAfter(SocketChannel ch, InetAddress dead, long since,
+    private static long goneAfter(SocketChannel ch, Predicate<Subflow> dead, long since,
             AtomicBoolean done) throws IOException, InterruptedException {
         long doneAt = 0;
         while (true) {
             long now = System.nanoTime();
-            if (!Subflows.usesLocal(Subflows.of(ch), dead)) {
+            if (Subflows.of(ch).stream().noneMatch(dead)) {
                 return now - since;
             }
             if (done.get()) {

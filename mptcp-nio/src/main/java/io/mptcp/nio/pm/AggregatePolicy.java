@@ -376,7 +376,9 @@ public final class AggregatePolicy implements PathPolicy {
             return;
         }
         control.report(new PathDecision.Note("close " + gone.stream()
-                .map(s -> s.local() + " -> " + s.remote()).toList(), why));
+                .map(s -> s.local().getAddress().getHostAddress() + ":" + s.local().getPort()
+                        + " -> " + s.remote().getAddress().getHostAddress() + ":"
+                        + s.remote().getPort()).toList(), why));
         for (Subflow s : gone) {
             Pair p = Pair.of(s);
             aborted.add(p);

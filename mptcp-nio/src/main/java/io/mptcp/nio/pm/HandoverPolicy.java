@@ -306,7 +306,7 @@ public final class HandoverPolicy implements PathPolicy {
         }
         if (rest.stream().noneMatch(this::usable)) {
             control.report(new PathDecision.Note("keep " + gone.stream()
-                    .map(s -> s.local() + " -> " + s.remote()).toList(),
+                    .map(s -> text(s.local()) + " -> " + text(s.remote())).toList(),
                     why + "; no other usable path"));
             return;
         }
@@ -337,7 +337,7 @@ public final class HandoverPolicy implements PathPolicy {
             PathControl control) throws IOException {
         Optional<Subflow> next = candidates.stream().filter(this::usable).findFirst();
         if (next.isEmpty()) {
-            control.report(new PathDecision.Note("no handover from " + from.local(),
+            control.report(new PathDecision.Note("no handover from " + text(from.local()),
                     why + "; no usable backup"));
             return;
         }
@@ -407,6 +407,10 @@ public final class HandoverPolicy implements PathPolicy {
     synchronized boolean usable(Subflow s) {
         return interfaceOf(s).map(i -> !linksDown.contains(i)).orElse(false)
                 && !aborted.contains(Pair.of(s));
+    }
+
+    private static String text(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     private Optional<Integer> interfaceOf(Subflow s) {

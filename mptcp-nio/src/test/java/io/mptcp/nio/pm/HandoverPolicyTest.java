@@ -279,9 +279,9 @@ class HandoverPolicyTest {
 
         assertTrue(kernel.log.isEmpty(), "the only subflow is not aborted: " + kernel.log);
         assertEquals(1, kernel.subflows.size());
-        assertEquals(List.of(new PathDecision.Note("no handover from /10.0.1.1:40001",
+        assertEquals(List.of(new PathDecision.Note("no handover from 10.0.1.1:40001",
                 "link #1 down; no usable backup"), new PathDecision.Note(
-                "keep [/10.0.1.1:40001 -> /10.0.1.2:80]", "link #1 down; no other usable path")),
+                "keep [10.0.1.1:40001 -> 10.0.1.2:80]", "link #1 down; no other usable path")),
                 kernel.reported, "the decisions not to act are reported with their reasons");
     }
 

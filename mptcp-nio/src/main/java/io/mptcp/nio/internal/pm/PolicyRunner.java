@@ -240,7 +240,7 @@ final class PolicyRunner implements PathControl {
         if (decision instanceof PathDecision.Handover h) {
             String stall = h.stall().map(d -> ", stalled " + d.toMillis() + " ms").orElse("");
             LOG.log(Level.INFO, profileName + " " + token + ": " + h.reason() + ": handover "
-                    + h.from() + " -> " + h.to() + stall);
+                    + PathEvents.text(h.from()) + " -> " + PathEvents.text(h.to()) + stall);
             PathEvents.Handover j = new PathEvents.Handover();
             if (j.shouldCommit()) {
                 j.on(this);
