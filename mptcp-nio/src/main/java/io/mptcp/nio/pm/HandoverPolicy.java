@@ -295,7 +295,10 @@ public final class HandoverPolicy implements PathPolicy {
      */
     private void failWhere(Predicate<Subflow> dead, String why,
             PathControl control, List<Subflow> subflows) throws IOException {
-        List<Subflow> gone = subflows.stream().filter(dead).toList();
+        // An aborted subflow may stay listed a moment, and rtnetlink repeats a link's state:
+        // what was handled once is not removed and aborted again.
+        List<Subflow> gone = subflows.stream()
+                .filter(s -> dead.test(s) && !aborted.contains(Pair.of(s))).toList();
         if (gone.isEmpty()) {
             return;
         }

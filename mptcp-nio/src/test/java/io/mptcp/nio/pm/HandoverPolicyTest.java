@@ -170,6 +170,20 @@ class HandoverPolicyTest {
     }
 
     @Test
+    void aRepeatedLinkDownWhileTheAbortedSubflowIsStillListedDoesNothingMore()
+            throws IOException {
+        Subflow dead = kernel.subflows.get(0);
+        policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 1, Optional.of("mp1")),
+                kernel);
+        kernel.subflows.add(0, dead);  // the kernel lists it a moment longer
+        kernel.log.clear();
+        policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 1, Optional.of("mp1")),
+                kernel);
+        assertTrue(kernel.log.isEmpty(), "handled once: " + kernel.log);
+        assertEquals(1, kernel.reported.size(), kernel.reported.toString());
+    }
+
+    @Test
     void linkDownOfTheBackupOnlyClosesTheBackup() throws IOException {
         policy.onEvent(new MptcpEvent.LinkDown(EventSource.NETLINK, 2, Optional.empty()),
                 kernel);
