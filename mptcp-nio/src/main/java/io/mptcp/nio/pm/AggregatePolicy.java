@@ -375,10 +375,7 @@ public final class AggregatePolicy implements PathPolicy {
             LOG.log(Level.DEBUG, "AGGREGATE: {0}: no other live path; keeping {1}", why, gone);
             return;
         }
-        control.report(new PathDecision.Note("close " + gone.stream()
-                .map(s -> s.local().getAddress().getHostAddress() + ":" + s.local().getPort()
-                        + " -> " + s.remote().getAddress().getHostAddress() + ":"
-                        + s.remote().getPort()).toList(), why));
+        control.report(new PathDecision.Note("close " + PathText.paths(gone), why));
         for (Subflow s : gone) {
             Pair p = Pair.of(s);
             aborted.add(p);

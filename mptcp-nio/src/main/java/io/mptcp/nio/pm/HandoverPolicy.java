@@ -308,8 +308,7 @@ public final class HandoverPolicy implements PathPolicy {
             promoteReplacement(rest, Pair.of(deadActive.get()), why, control);
         }
         if (rest.stream().noneMatch(this::usable)) {
-            control.report(new PathDecision.Note("keep " + gone.stream()
-                    .map(s -> text(s.local()) + " -> " + text(s.remote())).toList(),
+            control.report(new PathDecision.Note("keep " + PathText.paths(gone),
                     why + "; no other usable path"));
             return;
         }
@@ -340,7 +339,8 @@ public final class HandoverPolicy implements PathPolicy {
             PathControl control) throws IOException {
         Optional<Subflow> next = candidates.stream().filter(this::usable).findFirst();
         if (next.isEmpty()) {
-            control.report(new PathDecision.Note("no handover from " + text(from.local()),
+            control.report(new PathDecision.Note("no handover from "
+                    + PathText.address(from.local()),
                     why + "; no usable backup"));
             return;
         }
@@ -410,10 +410,6 @@ public final class HandoverPolicy implements PathPolicy {
     synchronized boolean usable(Subflow s) {
         return interfaceOf(s).map(i -> !linksDown.contains(i)).orElse(false)
                 && !aborted.contains(Pair.of(s));
-    }
-
-    private static String text(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     private Optional<Integer> interfaceOf(Subflow s) {

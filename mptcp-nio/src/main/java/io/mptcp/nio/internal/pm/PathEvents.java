@@ -10,10 +10,11 @@ import io.mptcp.nio.pm.PathPolicy;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
@@ -32,8 +33,6 @@ import jdk.jfr.Timespan;
  * recording asks for them: nothing runs for them otherwise.
  */
 final class PathEvents {
-    static final String CATEGORY = "MPTCP";
-
     /** Runners whose connections the periodic statistics event reads. */
     private static final Set<PolicyRunner> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -66,8 +65,7 @@ final class PathEvents {
             }
             for (Subflow s : subflows) {
                 SubflowStatistics e = new SubflowStatistics();
-                e.profile = r.profileName();
-                e.token = r.token().toString();
+                e.on(r);
                 e.local = text(s.local());
                 e.remote = text(s.remote());
                 e.backup = s.localBackup().orElse(false);
@@ -83,6 +81,14 @@ final class PathEvents {
         }
     }
 
+    /**
+     * {@code 10.0.1.1:40001}, empty for none. (The policies in {@code io.mptcp.nio.pm} have
+     * their own: the API package may not use this one.)
+     */
+    static String text(InetSocketAddress a) {
+        return a == null ? "" : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
     /** The profile's name for a policy of the library, else the policy's class name. */
     static String profileName(PathPolicy policy) {
         if (policy instanceof HandoverPolicy) {
@@ -93,10 +99,6 @@ final class PathEvents {
             return "INTERACTIVE";
         }
         return policy.getClass().getName();
-    }
-
-    static String text(InetSocketAddress a) {
-        return a == null ? "" : a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     // ---- the events ---------------------------------------------------------------------------
@@ -212,7 +214,7 @@ final class PathEvents {
         long retransmits;
     }
 
-    static long millisOrUnknown(java.util.Optional<java.time.Duration> d) {
-        return d.map(x -> TimeUnit.NANOSECONDS.toMillis(x.toNanos())).orElse(Long.MIN_VALUE);
+    static long millisOrUnknown(Optional<Duration> d) {
+        return d.map(Duration::toMillis).orElse(Long.MIN_VALUE);
     }
 }

@@ -252,16 +252,7 @@ final class PolicyRunner implements PathControl {
             }
         } else if (decision instanceof PathDecision.Note n) {
             LOG.log(Level.INFO, profileName + " " + token + ": " + n.reason() + ": " + n.what());
-            PathEvents.PathDecision j = new PathEvents.PathDecision();
-            if (j.shouldCommit()) {
-                j.on(this);
-                j.action = n.what();
-                j.local = "";
-                j.remote = "";
-                j.reason = n.reason();
-                j.error = "";
-                j.commit();
-            }
+            recordDecision(n.what(), null, null, n.reason(), "");
         }
         if (cause != null) {
             cause = decision.reason();
@@ -289,16 +280,21 @@ final class PolicyRunner implements PathControl {
                     + PathEvents.text(local) + (remote == null ? "" : " -> "
                     + PathEvents.text(remote)) + " (" + why + ")"
                     + (failed.isEmpty() ? "" : ": refused: " + failed));
-            PathEvents.PathDecision j = new PathEvents.PathDecision();
-            if (j.shouldCommit()) {
-                j.on(this);
-                j.action = action;
-                j.local = PathEvents.text(local);
-                j.remote = PathEvents.text(remote);
-                j.reason = why;
-                j.error = failed;
-                j.commit();
-            }
+            recordDecision(action, local, remote, why, failed);
+        }
+    }
+
+    private void recordDecision(String action, InetSocketAddress local,
+            InetSocketAddress remote, String reason, String error) {
+        PathEvents.PathDecision j = new PathEvents.PathDecision();
+        if (j.shouldCommit()) {
+            j.on(this);
+            j.action = action;
+            j.local = PathEvents.text(local);
+            j.remote = PathEvents.text(remote);
+            j.reason = reason;
+            j.error = error;
+            j.commit();
         }
     }
 
