@@ -1,6 +1,7 @@
 package io.mptcp.it.bench;
 
 import io.mptcp.it.support.Bulk;
+import io.mptcp.it.support.ProfiledConnection;
 import io.mptcp.it.support.TwoPathTestBed;
 import io.mptcp.it.support.TwoPathTestBed.PathManager;
 import io.mptcp.nio.MptcpSelectorProvider;
@@ -13,8 +14,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -58,16 +57,10 @@ public final class JfrCostBench {
         MptcpSelectorProvider provider = new MptcpSelectorProvider();
         ExecutorService pool = Executors.newCachedThreadPool();
         try (TwoPathTestBed bed = TwoPathTestBed.start(PathManager.CLIENT_USERSPACE)) {
-            ServerSocketChannel listener = bed.server().call(() -> provider
-                    .openServerSocketChannel(StandardProtocolFamily.INET)
-                    .bind(bed.serverBindAddress(0)));
-            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            SocketChannel client = bed.client().call(() -> {
-                SocketChannel c = provider.openSocketChannel(StandardProtocolFamily.INET);
-                c.setOption(MptcpSocketOptions.PATH_PROFILE, PathProfile.HANDOVER);
-                c.connect(bed.serverAddress(port));
-                return c;
-            });
+            ProfiledConnection connection =
+                    ProfiledConnection.open(bed, provider, PathProfile.HANDOVER);
+            ServerSocketChannel listener = connection.listener();
+            SocketChannel client = connection.client();
             try (listener; client; SocketChannel server = listener.accept()) {
                 // The backup subflow first: the profile's whole work is part of what is timed.
                 // MPTCP is fully established, and the backup opened, after the first data.

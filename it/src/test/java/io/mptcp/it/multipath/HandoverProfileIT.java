@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mptcp.it.support.Bulk;
 import io.mptcp.it.support.NetNamespace;
 import io.mptcp.it.support.Prerequisites;
+import io.mptcp.it.support.ProfiledConnection;
 import io.mptcp.it.support.Subflows;
 import io.mptcp.it.support.TwoPathTestBed;
 import io.mptcp.it.support.TwoPathTestBed.Link;
@@ -22,8 +23,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -74,18 +73,10 @@ class HandoverProfileIT {
             String retries = bed.client().sysctl("net.ipv4.tcp_retries2");
             Link one = bed.link(1);
             Link two = bed.link(2);
-            ServerSocketChannel listener = bed.server().call(() -> provider
-                    .openServerSocketChannel(StandardProtocolFamily.INET)
-                    .bind(bed.serverBindAddress(0)));
-            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            // Connected on the client namespace's thread: the first connection of a namespace
-            // opens its path-manager subscription there.
-            SocketChannel client = bed.client().call(() -> {
-                SocketChannel c = provider.openSocketChannel(StandardProtocolFamily.INET);
-                c.setOption(MptcpSocketOptions.PATH_PROFILE, PathProfile.HANDOVER);
-                c.connect(bed.serverAddress(port));
-                return c;
-            });
+            ProfiledConnection connection =
+                    ProfiledConnection.open(bed, provider, PathProfile.HANDOVER);
+            ServerSocketChannel listener = connection.listener();
+            SocketChannel client = connection.client();
             Recording jfr = new Recording();
             for (String e : List.of("Handover", "PathDecision", "SubflowEstablished",
                     "SubflowClosed", "SubflowStatistics")) {
@@ -197,16 +188,10 @@ class HandoverProfileIT {
         log.addHandler(handler);
         ExecutorService pool = Executors.newCachedThreadPool();
         try (TwoPathTestBed bed = TwoPathTestBed.start()) {
-            ServerSocketChannel listener = bed.server().call(() -> provider
-                    .openServerSocketChannel(StandardProtocolFamily.INET)
-                    .bind(bed.serverBindAddress(0)));
-            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            SocketChannel client = bed.client().call(() -> {
-                SocketChannel c = provider.openSocketChannel(StandardProtocolFamily.INET);
-                c.setOption(MptcpSocketOptions.PATH_PROFILE, PathProfile.HANDOVER);
-                c.connect(bed.serverAddress(port));
-                return c;
-            });
+            ProfiledConnection connection =
+                    ProfiledConnection.open(bed, provider, PathProfile.HANDOVER);
+            ServerSocketChannel listener = connection.listener();
+            SocketChannel client = connection.client();
             try (listener; client; SocketChannel server = listener.accept()) {
                 Future<Bulk.Received> atServer =
                         pool.submit(() -> Bulk.receive(server, 4L << 20));
