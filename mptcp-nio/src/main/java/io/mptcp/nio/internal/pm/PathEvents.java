@@ -21,6 +21,7 @@ import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Period;
@@ -37,7 +38,15 @@ final class PathEvents {
     private static final Set<PolicyRunner> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        FlightRecorder.addPeriodicEvent(SubflowStatistics.class, PathEvents::emitStatistics);
+        // Registering a periodic event sets up JFR's metadata, which a JVM that never records
+        // need not pay for: it is done when Flight Recorder starts (at once if it has).
+        FlightRecorder.addListener(new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder recorder) {
+                FlightRecorder.addPeriodicEvent(SubflowStatistics.class,
+                        PathEvents::emitStatistics);
+            }
+        });
     }
 
     private PathEvents() {
